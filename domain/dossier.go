@@ -1,0 +1,472 @@
+package domain
+
+import (
+	"strings"
+	"time"
+)
+
+// Nominee is who is proposed for the award.
+type Nominee struct {
+	Type         NomineeType `json:"type"`
+	Name         string      `json:"name"`
+	Position     string      `json:"position,omitempty"`
+	Organization string      `json:"organization,omitempty"`
+}
+
+// Submission is what a unit submits.
+type Submission struct {
+	AwardCode         string    `json:"award_code"`
+	Kind              Kind      `json:"kind"`
+	Procedure         Procedure `json:"procedure"`
+	Campaign          string    `json:"campaign,omitempty"`
+	AchievementPeriod string    `json:"achievement_period"`
+	Nominee           Nominee   `json:"nominee"`
+	Summary           string    `json:"summary,omitempty"`
+}
+
+// Issued is a number issued for a decision or a proposal.
+type Issued struct {
+	Number    string    `json:"number"`
+	Date      string    `json:"date"`
+	Authority Authority `json:"authority,omitempty"`
+}
+
+// Ballot is a council vote: a secret ballot. Voters are kept only to refuse a
+// second vote; Yes and No are not shown until the vote closes.
+type Ballot struct {
+	Members int      `json:"members"`
+	Needed  int      `json:"needed"`
+	Quorum  int      `json:"quorum"`
+	Voters  []string `json:"voters"`
+	Yes     int      `json:"yes"`
+	No      int      `json:"no"`
+	Closed  bool     `json:"closed"`
+}
+
+// Cast is how many members have voted.
+func (b *Ballot) Cast() int { return len(b.Voters) }
+
+// HasVoted reports whether member id has voted.
+func (b *Ballot) HasVoted(id string) bool {
+	for _, v := range b.Voters {
+		if v == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Passed applies the vote rule: yes-votes reach the award's share of all
+// members, and at least two thirds of members voted.
+func (b *Ballot) Passed() bool { return b.Cast() >= b.Quorum && b.Yes >= b.Needed }
+
+// Tally is the published result of a closed vote.
+type Tally struct {
+	Members int  `json:"members"`
+	Cast    int  `json:"cast"`
+	Yes     int  `json:"yes"`
+	No      int  `json:"no"`
+	Needed  int  `json:"needed"`
+	Quorum  int  `json:"quorum"`
+	Passed  bool `json:"passed"`
+}
+
+// Dossier is the whole state of one dossier (hồ sơ), as the workflow holds it.
+type Dossier struct {
+	ID        string    `json:"id"`
+	Unit      string    `json:"unit"`
+	Authority Authority `json:"authority"`
+	Submission
+	SubmittedBy Actor `json:"submitted_by"`
+
+	Stage        Stage      `json:"stage"`
+	Status       Status     `json:"status"`
+	Version      int64      `json:"version"`
+	Seq          int64      `json:"seq"` // last history sequence number
+	EnteredAt    time.Time  `json:"entered_at"`
+	DueAt        *time.Time `json:"due_at,omitempty"`
+	Overdue      bool       `json:"overdue"`
+	ReturnedFrom Stage      `json:"returned_from,omitempty"`
+	// ReturnMissing are the document kinds the last return asked for.
+	ReturnMissing []DocumentKind `json:"return_missing,omitempty"`
+	// ReturnedAt is when the last return happened (documents after it count).
+	ReturnedAt *time.Time `json:"returned_at,omitempty"`
+
+	Ballot          *Ballot    `json:"ballot,omitempty"`
+	Decision        *Issued    `json:"decision,omitempty"`
+	Proposal        *Issued    `json:"proposal,omitempty"`
+	CentralProposal *Issued    `json:"central_proposal,omitempty"`
+	Documents       []Document `json:"documents"`
+	// DocumentTimes records when each document was attached, by index.
+	DocumentTimes []time.Time `json:"document_times,omitempty"`
+
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// HistoryEntry is one line of the append-only history (nhật ký hồ sơ).
+type HistoryEntry struct {
+	Seq       int64     `json:"seq"`
+	At        time.Time `json:"at"`
+	ActorID   string    `json:"actor_id"`
+	ActorName string    `json:"actor_name"`
+	ActorRole Role      `json:"actor_role"`
+	Action    Action    `json:"action"`
+	From      Stage     `json:"from_stage"`
+	To        Stage     `json:"to_stage"`
+	Comment   string    `json:"comment,omitempty"`
+	Details   *Details  `json:"details,omitempty"`
+}
+
+// Details are an entry's particulars, where the action has any.
+type Details struct {
+	Missing  []DocumentKind `json:"missing,omitempty"`
+	Tally    *Tally         `json:"tally,omitempty"`
+	Number   string         `json:"number,omitempty"`
+	Date     string         `json:"date,omitempty"`
+	Document *Document      `json:"document,omitempty"`
+	DueAt    *time.Time     `json:"due_at,omitempty"`
+}
+
+// Command is an action someone asks for.
+type Command struct {
+	Action  Action         `json:"action"`
+	Actor   Actor          `json:"actor"`
+	Comment string         `json:"comment,omitempty"`
+	Missing []DocumentKind `json:"missing,omitempty"`
+	Approve *bool          `json:"approve,omitempty"`
+	Number  string         `json:"number,omitempty"`
+	Date    string         `json:"date,omitempty"`
+	// ExpectedVersion, when not zero, must equal the dossier's version (If-Match).
+	ExpectedVersion int64 `json:"expected_version,omitempty"`
+	// Document is the file to attach, for attach_document.
+	Document *Document `json:"document,omitempty"`
+}
+
+// NewDossier builds the state of a just-submitted dossier and its first
+// history entry. The submission must have passed ValidateSubmission.
+func NewDossier(id string, s Submission, by Actor, now time.Time, p Policy) (*Dossier, HistoryEntry) {
+	a, _ := AwardByCode(s.AwardCode)
+	if s.Procedure == "" {
+		s.Procedure = ProcedureRegular
+	}
+	d := &Dossier{ID: id, Unit: by.Unit, Authority: a.Authority, Submission: s, SubmittedBy: by,
+		Documents: []Document{}, CreatedAt: now}
+	d.enter(Reception, now, p)
+	d.Version = 1
+	e := d.record(now, by, RoleUnit, ActSubmit, "", Reception, "", nil)
+	return d, e
+}
+
+// ValidateSubmission checks a submission; nil means it may be submitted.
+func ValidateSubmission(s Submission) *Error {
+	var fe []FieldError
+	a, ok := AwardByCode(s.AwardCode)
+	if !ok {
+		fe = append(fe, FieldError{"award_code", "unknown award code"})
+	}
+	if s.Nominee.Type != Individual && s.Nominee.Type != Collective {
+		fe = append(fe, FieldError{"nominee.type", "must be individual or collective"})
+	} else if ok && !a.Takes(s.Nominee.Type) {
+		fe = append(fe, FieldError{"nominee.type", "award " + a.Code + " is not given to a " + string(s.Nominee.Type)})
+	}
+	if strings.TrimSpace(s.Nominee.Name) == "" {
+		fe = append(fe, FieldError{"nominee.name", "must not be empty"})
+	}
+	kindOK := false
+	for _, k := range Kinds {
+		kindOK = kindOK || k == s.Kind
+	}
+	if !kindOK {
+		fe = append(fe, FieldError{"kind", "must be one of merit, adhoc, campaign, dedication, foreign"})
+	}
+	switch s.Procedure {
+	case "", ProcedureRegular:
+	case ProcedureSimplified:
+		if ok && kindOK && !SimplifiedAllowed(s.Kind, a) {
+			fe = append(fe, FieldError{"procedure", "the simplified procedure is only for kinds adhoc, dedication and foreign and awards without a council vote or with a simple majority"})
+		}
+	default:
+		fe = append(fe, FieldError{"procedure", "must be regular or simplified"})
+	}
+	if strings.TrimSpace(s.AchievementPeriod) == "" {
+		fe = append(fe, FieldError{"achievement_period", "must not be empty"})
+	}
+	if len(fe) > 0 {
+		return Invalid(fe...)
+	}
+	return nil
+}
+
+// Terminal reports whether the dossier has finished.
+func (d *Dossier) Terminal() bool { return d.Stage.Terminal() }
+
+// find returns the transition row for action in the dossier's stage that the
+// actor's roles allow, or the refusal that applies.
+func (d *Dossier) find(c Command) (*Transition, Role, *Error) {
+	everRole, inStage := false, false
+	var guardFail *Guard
+	for i := range Table {
+		t := &Table[i]
+		if t.Action != c.Action {
+			continue
+		}
+		r, ok := t.role(c.Actor)
+		if !ok {
+			continue
+		}
+		everRole = true
+		if !t.inStage(d.Stage) {
+			continue
+		}
+		inStage = true
+		if t.Guard != nil && !t.Guard.Test(d) {
+			guardFail = t.Guard
+			continue
+		}
+		return t, r, nil
+	}
+	switch {
+	case !everRole:
+		return nil, "", refuse(ErrForbidden, d.Stage, "your roles may not %s a dossier", c.Action)
+	case guardFail != nil:
+		return nil, "", refuse(ErrConflict, d.Stage, "%s is %s; this dossier's award is decided by %s", c.Action, guardFail.Why, d.Authority)
+	case !inStage && d.Terminal():
+		return nil, "", refuse(ErrConflict, d.Stage, "the dossier is %s; %s is not allowed", d.Stage, c.Action)
+	default:
+		return nil, "", refuse(ErrConflict, d.Stage, "%s is not allowed while the dossier is in stage %s", c.Action, d.Stage)
+	}
+}
+
+// Validate says whether c may be applied to d now. It changes nothing.
+func (d *Dossier) Validate(c Command) *Error {
+	t, _, err := d.find(c)
+	if err != nil {
+		return err
+	}
+	if c.Actor.Has(RoleUnit) && t.Roles[0] == RoleUnit && c.Actor.Unit != d.Unit {
+		return refuse(ErrNotFound, "", "no such dossier")
+	}
+	if c.ExpectedVersion != 0 && c.ExpectedVersion != d.Version {
+		return refuse(ErrStale, d.Stage, "the dossier is at version %d, not %d", d.Version, c.ExpectedVersion)
+	}
+	var fe []FieldError
+	if t.requires(FieldComment) && strings.TrimSpace(c.Comment) == "" {
+		fe = append(fe, FieldError{"comment", "a comment is required to " + string(c.Action)})
+	}
+	if len(c.Missing) > 0 && !t.accepts(FieldMissing) {
+		fe = append(fe, FieldError{"missing", "only a return lists missing documents"})
+	}
+	for _, k := range c.Missing {
+		if !ValidDocumentKind(k) {
+			fe = append(fe, FieldError{"missing", "unknown document kind " + string(k)})
+		}
+	}
+	if t.requires(FieldApprove) && c.Approve == nil {
+		fe = append(fe, FieldError{"approve", "must be true or false"})
+	}
+	if t.requires(FieldNumber) && strings.TrimSpace(c.Number) == "" {
+		fe = append(fe, FieldError{"number", "the central authority's number is required"})
+	}
+	if t.requires(FieldDate) || (c.Date != "" && t.accepts(FieldDate)) {
+		if _, err := time.Parse(time.DateOnly, c.Date); err != nil {
+			fe = append(fe, FieldError{"date", "must be a date YYYY-MM-DD"})
+		}
+	}
+	if c.Action == ActAttachDocument && (c.Document == nil || !ValidDocumentKind(c.Document.Kind)) {
+		fe = append(fe, FieldError{"kind", "must be one of the document kinds"})
+	}
+	if len(fe) > 0 {
+		return Invalid(fe...)
+	}
+	if c.Action == ActVote && d.Ballot != nil && d.Ballot.HasVoted(c.Actor.ID) {
+		return refuse(ErrConflict, d.Stage, "you have already voted on this dossier")
+	}
+	if c.Action == ActVote && (d.Ballot == nil || d.Ballot.Closed) {
+		return refuse(ErrConflict, d.Stage, "the vote is closed")
+	}
+	return nil
+}
+
+// Apply carries out a validated command at time now and returns the history
+// entries it wrote. For the chairman's decide and propose, c.Number must hold
+// the issued number. Apply must only follow a successful Validate.
+func (d *Dossier) Apply(c Command, now time.Time, p Policy) []HistoryEntry {
+	t, role, err := d.find(c)
+	if err != nil {
+		return nil
+	}
+	from := d.Stage
+	d.Version++
+	d.UpdatedAt = now
+	var out []HistoryEntry
+	switch c.Action {
+	case ActVote:
+		b := d.Ballot
+		b.Voters = append(b.Voters, c.Actor.ID)
+		if *c.Approve {
+			b.Yes++
+		} else {
+			b.No++
+		}
+		// A secret ballot: the entry says a member voted, not who or how.
+		out = append(out, d.record(now, Actor{}, RoleCouncil, ActVote, from, from, "", nil))
+		if b.Cast() >= b.Members {
+			out = append(out, d.closeVote(now, SystemActor, RoleSystem, "", p))
+		}
+		return out
+	case ActCloseVote:
+		return append(out, d.closeVote(now, c.Actor, role, c.Comment, p))
+	case ActAttachDocument:
+		doc := *c.Document
+		d.Documents = append(d.Documents, doc)
+		d.DocumentTimes = append(d.DocumentTimes, now)
+		return append(out, d.record(now, c.Actor, role, c.Action, from, from, "", &Details{Document: &doc}))
+	case ActOverdue:
+		d.Overdue = true
+		return append(out, d.record(now, SystemActor, RoleSystem, c.Action, from, from, "", &Details{DueAt: d.DueAt}))
+	}
+
+	next := t.Next
+	if t.Resolve != nil {
+		next = t.Resolve(d, p)
+	}
+	var det *Details
+	switch c.Action {
+	case ActReturn:
+		d.ReturnedFrom = from
+		d.ReturnMissing = append([]DocumentKind(nil), c.Missing...)
+		at := now
+		d.ReturnedAt = &at
+		if len(c.Missing) > 0 {
+			det = &Details{Missing: d.ReturnMissing}
+		}
+	case ActResubmit:
+		d.ReturnedFrom = ""
+		d.ReturnMissing = nil
+	case ActDecide, ActPropose:
+		issued := &Issued{Number: c.Number, Date: c.Date, Authority: d.Authority}
+		switch {
+		case from == Decision && c.Action == ActDecide:
+			issued.Authority = AuthorityProvince
+			d.Decision = issued
+		case from == Decision:
+			issued.Authority = AuthorityProvince
+			d.Proposal = issued
+		case c.Action == ActDecide:
+			if from == PMDecision {
+				issued.Authority = AuthorityPM
+			}
+			d.Decision = issued
+		default:
+			issued.Authority = AuthorityPM
+			d.CentralProposal = issued
+		}
+		det = &Details{Number: c.Number, Date: c.Date}
+	case ActAccept:
+		if c.Number != "" || c.Date != "" {
+			det = &Details{Number: c.Number, Date: c.Date}
+		}
+	}
+	d.enter(next, now, p)
+	actor := c.Actor
+	if role == RoleSystem {
+		actor = SystemActor
+	}
+	out = append(out, d.record(now, actor, role, c.Action, from, next, c.Comment, det))
+	// A notice of zero days is skipped at once.
+	return out
+}
+
+func (d *Dossier) closeVote(now time.Time, by Actor, role Role, comment string, p Policy) HistoryEntry {
+	b := d.Ballot
+	b.Closed = true
+	tally := &Tally{Members: b.Members, Cast: b.Cast(), Yes: b.Yes, No: b.No, Needed: b.Needed, Quorum: b.Quorum, Passed: b.Passed()}
+	from := d.Stage
+	next := voteOutcome(d, p)
+	d.enter(next, now, p)
+	return d.record(now, by, role, ActCloseVote, from, next, comment, &Details{Tally: tally})
+}
+
+// enter moves the dossier into stage s at time now.
+func (d *Dossier) enter(s Stage, now time.Time, p Policy) {
+	if s == PublicNotice && p.PublicNoticeDays <= 0 {
+		s = Council
+	}
+	d.Stage = s
+	d.Status = StatusOf(s)
+	d.EnteredAt = now
+	d.Overdue = false
+	d.DueAt = nil
+	if n := p.DueDays(s); n > 0 && !s.Terminal() {
+		due := p.Calendar.AddWorkingDays(now, n)
+		d.DueAt = &due
+	}
+	if s == Council && (d.Ballot == nil || d.Ballot.Closed) {
+		a, _ := AwardByCode(d.AwardCode)
+		d.Ballot = &Ballot{Members: p.CouncilMembers, Needed: a.YesNeeded(p.CouncilMembers), Quorum: p.Quorum(), Voters: []string{}}
+	}
+}
+
+func (d *Dossier) record(now time.Time, by Actor, role Role, a Action, from, to Stage, comment string, det *Details) HistoryEntry {
+	d.Seq++
+	return HistoryEntry{Seq: d.Seq, At: now, ActorID: by.ID, ActorName: by.Name, ActorRole: role,
+		Action: a, From: from, To: to, Comment: strings.TrimSpace(comment), Details: det}
+}
+
+// NoticeEndsAt is when the public notice ends, while the dossier is in it.
+func (d *Dossier) NoticeEndsAt() *time.Time {
+	if d.Stage != PublicNotice {
+		return nil
+	}
+	return d.DueAt
+}
+
+// AllowedActions lists the public actions the actor may take now, in table order.
+func (d *Dossier) AllowedActions(a Actor) []Action {
+	var out []Action
+	for _, act := range PublicActions() {
+		c := Command{Action: act, Actor: a}
+		t, _, err := d.find(c)
+		if err != nil {
+			continue
+		}
+		if act == ActVote && (d.Ballot == nil || d.Ballot.Closed || d.Ballot.HasVoted(a.ID)) {
+			continue
+		}
+		if t.Roles[0] == RoleUnit && a.Unit != d.Unit {
+			continue
+		}
+		out = append(out, act)
+	}
+	return out
+}
+
+// MissingDocuments lists the required document kinds the dossier lacks, and
+// the kinds the last return asked for that have not been uploaded since.
+func (d *Dossier) MissingDocuments() []DocumentKind {
+	a, _ := AwardByCode(d.AwardCode)
+	have := map[DocumentKind]bool{}
+	sinceReturn := map[DocumentKind]bool{}
+	for i, doc := range d.Documents {
+		have[doc.Kind] = true
+		if d.ReturnedAt != nil && i < len(d.DocumentTimes) && d.DocumentTimes[i].After(*d.ReturnedAt) {
+			sinceReturn[doc.Kind] = true
+		}
+	}
+	out := []DocumentKind{}
+	seen := map[DocumentKind]bool{}
+	for _, k := range RequiredDocuments(a, d.Procedure) {
+		if !have[k] {
+			out = append(out, k)
+			seen[k] = true
+		}
+	}
+	for _, k := range d.ReturnMissing {
+		if !sinceReturn[k] && !seen[k] {
+			out = append(out, k)
+			seen[k] = true
+		}
+	}
+	return out
+}

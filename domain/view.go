@@ -1,0 +1,84 @@
+package domain
+
+import "time"
+
+// VotesView is what anyone may see of a vote: how many have voted while it is
+// open, the tally once it has closed.
+type VotesView struct {
+	Cast    int  `json:"cast"`
+	Members int  `json:"members"`
+	Needed  int  `json:"needed"`
+	Yes     *int `json:"yes"`
+	No      *int `json:"no"`
+}
+
+// View is the dossier object of the HTTP API, without the caller-specific
+// allowed_actions. It holds nothing secret: it is what the read model stores.
+type View struct {
+	ID                string         `json:"id"`
+	Unit              string         `json:"unit"`
+	AwardCode         string         `json:"award_code"`
+	AwardName         string         `json:"award_name"`
+	Authority         Authority      `json:"authority"`
+	Kind              Kind           `json:"kind"`
+	Procedure         Procedure      `json:"procedure"`
+	Campaign          string         `json:"campaign"`
+	AchievementPeriod string         `json:"achievement_period"`
+	Nominee           Nominee        `json:"nominee"`
+	Summary           string         `json:"summary"`
+	Stage             Stage          `json:"stage"`
+	Status            Status         `json:"status"`
+	Version           int64          `json:"version"`
+	DueAt             *time.Time     `json:"due_at"`
+	Overdue           bool           `json:"overdue"`
+	ReturnedFrom      *Stage         `json:"returned_from"`
+	Votes             *VotesView     `json:"votes,omitempty"`
+	Decision          *Issued        `json:"decision,omitempty"`
+	Proposal          *Issued        `json:"proposal,omitempty"`
+	CentralProposal   *Issued        `json:"central_proposal,omitempty"`
+	Documents         []Document     `json:"documents"`
+	MissingDocuments  []DocumentKind `json:"missing_documents"`
+	AllowedActions    []Action       `json:"allowed_actions"`
+	CreatedAt         time.Time      `json:"created_at"`
+	UpdatedAt         time.Time      `json:"updated_at"`
+}
+
+// View gives the public view of the dossier.
+func (d *Dossier) View() View {
+	a, _ := AwardByCode(d.AwardCode)
+	v := View{ID: d.ID, Unit: d.Unit, AwardCode: d.AwardCode, AwardName: a.Name, Authority: d.Authority,
+		Kind: d.Kind, Procedure: d.Procedure, Campaign: d.Campaign, AchievementPeriod: d.AchievementPeriod,
+		Nominee: d.Nominee, Summary: d.Summary, Stage: d.Stage, Status: d.Status, Version: d.Version,
+		DueAt: d.DueAt, Overdue: d.Overdue, Decision: d.Decision, Proposal: d.Proposal,
+		CentralProposal: d.CentralProposal, Documents: append([]Document{}, d.Documents...),
+		MissingDocuments: d.MissingDocuments(), AllowedActions: []Action{},
+		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+	if d.ReturnedFrom != "" {
+		rf := d.ReturnedFrom
+		v.ReturnedFrom = &rf
+	}
+	if b := d.Ballot; b != nil {
+		vv := &VotesView{Cast: b.Cast(), Members: b.Members, Needed: b.Needed}
+		if b.Closed {
+			yes, no := b.Yes, b.No
+			vv.Yes, vv.No = &yes, &no
+		}
+		v.Votes = vv
+	}
+	return v
+}
+
+// AllowedFor lists the public actions actor may take on a dossier known only
+// by its view (the read model); hasVoted says whether the actor already voted
+// in the open council vote. It reads the same table as Validate.
+func (v View) AllowedFor(a Actor, hasVoted bool) []Action {
+	d := &Dossier{ID: v.ID, Unit: v.Unit, Authority: v.Authority, Stage: v.Stage, Status: v.Status, Version: v.Version}
+	d.AwardCode, d.Procedure = v.AwardCode, v.Procedure
+	if v.Votes != nil {
+		d.Ballot = &Ballot{Members: v.Votes.Members, Needed: v.Votes.Needed, Voters: []string{}, Closed: v.Votes.Yes != nil}
+		if hasVoted {
+			d.Ballot.Voters = append(d.Ballot.Voters, a.ID)
+		}
+	}
+	return d.AllowedActions(a)
+}

@@ -1,0 +1,40 @@
+// Package workflows holds the dossier workflow: thin glue that asks domain/
+// what is allowed, records what happened, and projects it into the read model.
+package workflows
+
+import (
+	"tdkt/domain"
+)
+
+const (
+	// DossierWorkflowName is the registered name of the dossier workflow.
+	DossierWorkflowName = "Dossier"
+	// QueryState returns the dossier's public view (domain.View).
+	QueryState = "state"
+	// UpdateSync waits until the dossier's current version is in the read
+	// model and returns its view; the API calls it with the start, so that a
+	// submission is readable as soon as it is acknowledged.
+	UpdateSync = "sync"
+)
+
+// DossierWorkflowID is the workflow id of dossier id.
+func DossierWorkflowID(id string) string { return "dossier-" + id }
+
+// UpdateName is the update that takes action a. Every public action of the
+// transition table, and attach_document, has its own validated update.
+func UpdateName(a domain.Action) string { return string(a) }
+
+// DossierInput starts a dossier, or continues one as new (State set).
+type DossierInput struct {
+	ID         string            `json:"id"`
+	Submission domain.Submission `json:"submission"`
+	By         domain.Actor      `json:"by"`
+	Policy     domain.Policy     `json:"policy"`
+	// State carries the whole dossier across continue-as-new.
+	State *domain.Dossier `json:"state,omitempty"`
+	// Projected is the version already in the read model.
+	Projected int64 `json:"projected,omitempty"`
+}
+
+// ActionRequest is the argument of every action update.
+type ActionRequest = domain.Command
