@@ -1,0 +1,130 @@
+// Package config reads the engine's configuration from the environment, with
+// real defaults. A bad value stops start-up with a message naming the variable.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+
+	"tdkt/domain"
+)
+
+// Config is everything the binary reads from its environment.
+type Config struct {
+	HTTPAddr          string // TDKT_HTTP_ADDR
+	TemporalAddress   string // TEMPORAL_ADDRESS
+	TemporalNamespace string // TEMPORAL_NAMESPACE
+	TaskQueue         string // TDKT_TASK_QUEUE
+	DatabaseURL       string // DATABASE_URL
+	JWTSecret         string // TDKT_JWT_SECRET
+	JWKSURL           string // TDKT_JWKS_URL
+	CouncilMembers    int    // TDKT_COUNCIL_MEMBERS
+	PublicNoticeDays  int    // TDKT_PUBLIC_NOTICE_DAYS
+	MaxUploadMB       int    // TDKT_MAX_UPLOAD_MB
+	HolidaysFile      string // TDKT_HOLIDAYS_FILE
+	// TemporalExplicit and DatabaseExplicit say whether the variables were
+	// set; `tdkt dev` starts embedded servers for those that were not.
+	TemporalExplicit bool
+	DatabaseExplicit bool
+}
+
+// Defaults is the configuration with nothing set.
+func Defaults() Config {
+	return Config{HTTPAddr: ":8080", TemporalAddress: "127.0.0.1:7233", TemporalNamespace: "default",
+		TaskQueue: "tdkt-dossiers", CouncilMembers: 9, PublicNoticeDays: 10, MaxUploadMB: 20}
+}
+
+// Load reads the configuration from the process environment.
+func Load() (Config, error) { return FromEnv(os.LookupEnv) }
+
+// FromEnv reads the configuration through lookup (os.LookupEnv in production).
+func FromEnv(lookup func(string) (string, bool)) (Config, error) {
+	c := Defaults()
+	var errs []string
+	str := func(name string, dst *string) bool {
+		if v, ok := lookup(name); ok && strings.TrimSpace(v) != "" {
+			*dst = strings.TrimSpace(v)
+			return true
+		}
+		return false
+	}
+	num := func(name string, dst *int, min, max int) {
+		var s string
+		if !str(name, &s) {
+			return
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < min || n > max {
+			errs = append(errs, fmt.Sprintf("%s=%q: must be a whole number from %d to %d", name, s, min, max))
+			return
+		}
+		*dst = n
+	}
+	str("TDKT_HTTP_ADDR", &c.HTTPAddr)
+	c.TemporalExplicit = str("TEMPORAL_ADDRESS", &c.TemporalAddress)
+	str("TEMPORAL_NAMESPACE", &c.TemporalNamespace)
+	str("TDKT_TASK_QUEUE", &c.TaskQueue)
+	c.DatabaseExplicit = str("DATABASE_URL", &c.DatabaseURL)
+	str("TDKT_JWT_SECRET", &c.JWTSecret)
+	str("TDKT_JWKS_URL", &c.JWKSURL)
+	str("TDKT_HOLIDAYS_FILE", &c.HolidaysFile)
+	num("TDKT_COUNCIL_MEMBERS", &c.CouncilMembers, 1, 200)
+	num("TDKT_PUBLIC_NOTICE_DAYS", &c.PublicNoticeDays, 0, 365)
+	num("TDKT_MAX_UPLOAD_MB", &c.MaxUploadMB, 1, 1024)
+
+	if !strings.Contains(c.HTTPAddr, ":") {
+		errs = append(errs, fmt.Sprintf("TDKT_HTTP_ADDR=%q: must be host:port or :port", c.HTTPAddr))
+	}
+	if !strings.Contains(c.TemporalAddress, ":") {
+		errs = append(errs, fmt.Sprintf("TEMPORAL_ADDRESS=%q: must be host:port", c.TemporalAddress))
+	}
+	if c.DatabaseExplicit {
+		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			errs = append(errs, "DATABASE_URL: must be a postgres:// URL")
+		}
+	}
+	if c.JWKSURL != "" {
+		if u, err := url.Parse(c.JWKSURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+			errs = append(errs, fmt.Sprintf("TDKT_JWKS_URL=%q: must be an http(s) URL", c.JWKSURL))
+		}
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < 16 {
+		errs = append(errs, "TDKT_JWT_SECRET: must be at least 16 characters")
+	}
+	if c.HolidaysFile != "" {
+		if _, err := domain.LoadCalendar(c.HolidaysFile); err != nil {
+			errs = append(errs, "TDKT_HOLIDAYS_FILE: "+err.Error())
+		}
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+// RequireAuth checks that tokens can be verified: the API needs a secret or a
+// key set.
+func (c Config) RequireAuth() error {
+	if c.JWTSecret == "" && c.JWKSURL == "" {
+		return fmt.Errorf("configuration: set TDKT_JWT_SECRET (HS256) or TDKT_JWKS_URL (RS256/ES256) so tokens can be verified")
+	}
+	return nil
+}
+
+// Policy is the domain policy new dossiers start under.
+func (c Config) Policy() (domain.Policy, error) {
+	p := domain.DefaultPolicy()
+	p.CouncilMembers = c.CouncilMembers
+	p.PublicNoticeDays = c.PublicNoticeDays
+	if c.HolidaysFile != "" {
+		cal, err := domain.LoadCalendar(c.HolidaysFile)
+		if err != nil {
+			return p, fmt.Errorf("TDKT_HOLIDAYS_FILE: %w", err)
+		}
+		p.Calendar = cal
+	}
+	return p, nil
+}
