@@ -230,7 +230,7 @@ func (d *Dossier) find(c Command) (*Transition, Role, *Error) {
 	case !everRole:
 		return nil, "", refuse(ErrForbidden, d.Stage, "your roles may not %s a dossier", c.Action)
 	case guardFail != nil:
-		return nil, "", refuse(ErrConflict, d.Stage, "%s is %s; this dossier's award is decided by %s", c.Action, guardFail.Why, d.Authority)
+		return nil, "", refuse(ErrConflict, d.Stage, "%s is %s (this dossier: stage %s, award decided by %s)", c.Action, guardFail.Why, d.Stage, d.Authority)
 	case !inStage && d.Terminal():
 		return nil, "", refuse(ErrConflict, d.Stage, "the dossier is %s; %s is not allowed", d.Stage, c.Action)
 	default:

@@ -46,6 +46,19 @@ var (
 	centralAward   = &Guard{"only for awards decided at the central level", func(d *Dossier) bool { return d.Authority != AuthorityProvince }}
 	pmAward        = &Guard{"only for awards the Prime Minister decides", func(d *Dossier) bool { return d.Authority == AuthorityPM }}
 	presidentAward = &Guard{"only for awards the President decides", func(d *Dossier) bool { return d.Authority == AuthorityPresident }}
+	// A unit may withdraw until the dossier reaches decision; one returned
+	// from decision or a later stage has reached it.
+	notYetDecided = &Guard{"only allowed until the dossier reaches the decision stage", func(d *Dossier) bool {
+		if d.Stage != Supplement {
+			return true
+		}
+		for _, s := range beforeDecision {
+			if s == d.ReturnedFrom {
+				return true
+			}
+		}
+		return false
+	}}
 )
 
 // Transition is one row of the transition table: in these stages, these
@@ -81,7 +94,7 @@ var Table = []Transition{
 	{Action: ActReject, Stages: []Stage{Reception, Appraisal, PublicNotice, CentralAppraisal}, Roles: []Role{RoleOfficer}, Requires: []Field{FieldComment}, Next: Rejected},
 	{Action: ActReject, Stages: []Stage{Decision}, Roles: []Role{RoleChairman}, Requires: []Field{FieldComment}, Next: Rejected},
 	{Action: ActResubmit, Stages: []Stage{Supplement}, Roles: []Role{RoleUnit}, Optional: []Field{FieldComment}, Resolve: func(d *Dossier, _ Policy) Stage { return d.ReturnedFrom }},
-	{Action: ActWithdraw, Stages: beforeDecision, Roles: []Role{RoleUnit}, Optional: []Field{FieldComment}, Next: Withdrawn},
+	{Action: ActWithdraw, Stages: beforeDecision, Roles: []Role{RoleUnit}, Optional: []Field{FieldComment}, Guard: notYetDecided, Next: Withdrawn},
 	{Action: ActApprove, Stages: []Stage{Appraisal}, Roles: []Role{RoleOfficer}, Optional: []Field{FieldComment}, Resolve: afterAppraisal},
 	{Action: ActVote, Stages: []Stage{Council}, Roles: []Role{RoleCouncil}, Requires: []Field{FieldApprove}, Optional: []Field{FieldComment}},
 	{Action: ActCloseVote, Stages: []Stage{Council}, Roles: []Role{RoleSecretary}, Optional: []Field{FieldComment}, Resolve: voteOutcome},

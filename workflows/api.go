@@ -34,6 +34,9 @@ type DossierInput struct {
 	State *domain.Dossier `json:"state,omitempty"`
 	// Projected is the version already in the read model.
 	Projected int64 `json:"projected,omitempty"`
+	// MaxHistoryEvents, when set, continues as new once history is this long,
+	// besides when Temporal suggests it (tests use it to cross runs).
+	MaxHistoryEvents int `json:"max_history_events,omitempty"`
 }
 
 // ActionRequest is the argument of every action update.

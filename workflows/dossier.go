@@ -1,0 +1,350 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"tdkt/activities"
+	"tdkt/domain"
+)
+
+// Dossier is the workflow of one dossier (hồ sơ thi đua, khen thưởng), from
+// reception to award, rejection, withdrawal or cancellation.
+//
+// Every human action is a validated update: the validator asks the domain's
+// transition table whether the caller may act now, so a refused action leaves
+// no event in history. An accepted action changes the state, is projected into
+// the read model, and only then returns, so the caller's next read sees it.
+func Dossier(ctx workflow.Context, in DossierInput) (domain.View, error) {
+	w := &dossierWorkflow{in: in, policy: in.Policy}
+	if err := w.setup(ctx); err != nil {
+		return domain.View{}, err
+	}
+	return w.run(ctx)
+}
+
+type dossierWorkflow struct {
+	in     DossierInput
+	policy domain.Policy
+	d      *domain.Dossier
+	logger log.Logger
+
+	// projected is the newest version known to be in the read model.
+	projected int64
+	// busy is set while an action waits on a number being issued; other
+	// actions are refused meanwhile, so none is validated against a state
+	// that is about to change.
+	busy bool
+	// first holds the submission's history entry until it is projected.
+	first []domain.HistoryEntry
+	timer *deadlineTimer
+	// sa is what the search attributes were last set to.
+	sa searchState
+}
+
+type deadlineTimer struct {
+	at     time.Time
+	cancel workflow.CancelFunc
+	fired  bool
+}
+
+type searchState struct {
+	stage   domain.Stage
+	overdue bool
+	due     time.Time
+}
+
+func (w *dossierWorkflow) setup(ctx workflow.Context) error {
+	if w.in.State != nil {
+		w.d = w.in.State
+		w.projected = w.in.Projected
+	} else {
+		d, first := domain.NewDossier(w.in.ID, w.in.Submission, w.in.By, workflow.Now(ctx), w.policy)
+		w.d = d
+		w.first = []domain.HistoryEntry{first}
+	}
+	w.logger = log.With(workflow.GetLogger(ctx), "dossier", w.d.ID)
+
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (domain.View, error) {
+		return w.d.View(), nil
+	}); err != nil {
+		return fmt.Errorf("query handler: %w", err)
+	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateSync, w.sync); err != nil {
+		return fmt.Errorf("update %s: %w", UpdateSync, err)
+	}
+	actions := append(domain.PublicActions(), domain.ActAttachDocument)
+	for _, a := range actions {
+		a := a
+		err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateName(a),
+			func(ctx workflow.Context, c domain.Command) (domain.View, error) { return w.act(ctx, a, c) },
+			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, c domain.Command) error { return w.validate(a, c) }},
+		)
+		if err != nil {
+			return fmt.Errorf("update %s: %w", a, err)
+		}
+	}
+	w.upsertSearchAttributes(ctx)
+	return nil
+}
+
+func (w *dossierWorkflow) run(ctx workflow.Context) (domain.View, error) {
+	if len(w.first) > 0 {
+		v := w.d.View()
+		w.project(ctx, v, w.first, "")
+		w.first = nil
+	}
+	for !w.d.Terminal() {
+		w.armTimer(ctx)
+		seen, t := w.d.Version, w.timer
+		if err := workflow.Await(ctx, func() bool {
+			return w.d.Version != seen || (t != nil && t.fired) || w.shouldContinueAsNew(ctx)
+		}); err != nil {
+			return domain.View{}, err
+		}
+		if t != nil && t.fired && w.timer == t {
+			w.timer = nil
+			w.onDeadline(ctx)
+		}
+		if !w.d.Terminal() && w.shouldContinueAsNew(ctx) {
+			// Let in-flight actions finish, so none is lost across runs.
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !w.busy }); err != nil {
+				return domain.View{}, err
+			}
+			w.logger.Info("continuing as new", "version", w.d.Version)
+			next := w.in
+			next.State, next.Projected = w.d, w.projected
+			return domain.View{}, workflow.NewContinueAsNewError(ctx, DossierWorkflowName, next)
+		}
+	}
+	if w.timer != nil {
+		w.timer.cancel()
+	}
+	// Finish projecting whatever is in flight before the run closes.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return domain.View{}, err
+	}
+	w.logger.Info("dossier finished", "stage", w.d.Stage)
+	return w.d.View(), nil
+}
+
+func (w *dossierWorkflow) shouldContinueAsNew(ctx workflow.Context) bool {
+	info := workflow.GetInfo(ctx)
+	if info.GetContinueAsNewSuggested() {
+		return true
+	}
+	return w.in.MaxHistoryEvents > 0 && info.GetCurrentHistoryLength() >= w.in.MaxHistoryEvents
+}
+
+// validate is every action update's validator: it refuses, with a typed
+// error, whatever the transition table does not allow now.
+func (w *dossierWorkflow) validate(a domain.Action, c domain.Command) error {
+	c.Action = a
+	if w.busy {
+		return refusal(&domain.Error{Kind: domain.ErrConflict, Stage: w.d.Stage, Detail: "another action on this dossier is being recorded; try again"})
+	}
+	if err := w.d.Validate(c); err != nil {
+		return refusal(err)
+	}
+	return nil
+}
+
+// act carries out an accepted action.
+func (w *dossierWorkflow) act(ctx workflow.Context, a domain.Action, c domain.Command) (domain.View, error) {
+	c.Action = a
+	// Another update accepted in the same workflow task may have moved the
+	// dossier since this one was validated.
+	if err := w.validate(a, c); err != nil {
+		return domain.View{}, err
+	}
+	if w.d.Stage == domain.Decision && (a == domain.ActDecide || a == domain.ActPropose) {
+		w.busy = true
+		number, err := w.issueNumber(ctx, a)
+		w.busy = false
+		if err != nil {
+			return domain.View{}, err
+		}
+		c.Number = number
+		c.Date = workflow.Now(ctx).In(domain.Local).Format(time.DateOnly)
+	}
+	entries := w.d.Apply(c, workflow.Now(ctx), w.policy)
+	voter := ""
+	if a == domain.ActVote {
+		voter = c.Actor.ID
+	}
+	v := w.d.View()
+	w.upsertSearchAttributes(ctx)
+	w.project(ctx, v, entries, voter)
+	return w.d.View(), nil
+}
+
+// sync returns the view once the current version is in the read model.
+func (w *dossierWorkflow) sync(ctx workflow.Context) (domain.View, error) {
+	want := w.d.Version
+	if err := workflow.Await(ctx, func() bool { return w.projected >= want }); err != nil {
+		return domain.View{}, err
+	}
+	return w.d.View(), nil
+}
+
+// onDeadline handles a due date passing: the public notice ends by itself;
+// any other stage is flagged overdue and keeps waiting.
+func (w *dossierWorkflow) onDeadline(ctx workflow.Context) {
+	now := workflow.Now(ctx)
+	if w.d.DueAt == nil || now.Before(*w.d.DueAt) {
+		return
+	}
+	action := domain.ActOverdue
+	if w.d.Stage == domain.PublicNotice {
+		action = domain.ActNoticeEnd
+	} else if w.d.Overdue {
+		return
+	}
+	entries := w.d.Apply(domain.Command{Action: action, Actor: domain.SystemActor}, now, w.policy)
+	if len(entries) == 0 {
+		return
+	}
+	w.logger.Info("deadline passed", "action", action, "stage", w.d.Stage)
+	v := w.d.View()
+	w.upsertSearchAttributes(ctx)
+	w.project(ctx, v, entries, "")
+}
+
+// nextDeadline is when the workflow must wake up by itself: the end of the
+// public notice, or the due date of a stage not yet flagged overdue.
+func (w *dossierWorkflow) nextDeadline() time.Time {
+	if w.d.Terminal() || w.d.DueAt == nil || (w.d.Overdue && w.d.Stage != domain.PublicNotice) {
+		return time.Time{}
+	}
+	return *w.d.DueAt
+}
+
+// armTimer keeps one durable timer on the next deadline, replacing it only
+// when the deadline moves.
+func (w *dossierWorkflow) armTimer(ctx workflow.Context) {
+	at := w.nextDeadline()
+	if w.timer != nil && w.timer.at.Equal(at) {
+		return
+	}
+	if w.timer != nil {
+		w.timer.cancel()
+		w.timer = nil
+	}
+	if at.IsZero() {
+		return
+	}
+	tctx, cancel := workflow.WithCancel(ctx)
+	t := &deadlineTimer{at: at, cancel: cancel}
+	w.timer = t
+	wait := at.Sub(workflow.Now(ctx))
+	if wait < time.Second {
+		wait = time.Second
+	}
+	f := workflow.NewTimer(tctx, wait)
+	workflow.Go(ctx, func(gctx workflow.Context) {
+		if err := f.Get(gctx, nil); err == nil {
+			t.fired = true
+		}
+	})
+}
+
+var activityOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	// The read model must catch up however long the database is away.
+	RetryPolicy: &temporal.RetryPolicy{InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second},
+}
+
+// project writes a transition into the read model, retrying until it lands.
+func (w *dossierWorkflow) project(ctx workflow.Context, v domain.View, entries []domain.HistoryEntry, voter string) {
+	actx := workflow.WithActivityOptions(ctx, activityOptions)
+	in := activities.ProjectInput{View: v, Entries: entries, Voter: voter}
+	if err := workflow.ExecuteActivity(actx, activities.ProjectActivity, in).Get(actx, nil); err != nil {
+		// Only a non-retryable failure gets here: a bug, not an outage.
+		w.logger.Error("projection failed", "version", v.Version, "error", err)
+		return
+	}
+	if v.Version > w.projected {
+		w.projected = v.Version
+	}
+}
+
+func (w *dossierWorkflow) issueNumber(ctx workflow.Context, a domain.Action) (string, error) {
+	kind := activities.DecisionNumber
+	if a == domain.ActPropose {
+		kind = activities.ProposalNumber
+	}
+	actx := workflow.WithActivityOptions(ctx, activityOptions)
+	in := activities.IssueNumberInput{DossierID: w.d.ID, Kind: kind, Year: workflow.Now(ctx).In(domain.Local).Year()}
+	var number string
+	if err := workflow.ExecuteActivity(actx, activities.IssueNumberActivity, in).Get(actx, &number); err != nil {
+		return "", fmt.Errorf("issue %s number: %w", kind, err)
+	}
+	return number, nil
+}
+
+// upsertSearchAttributes sets what administrators filter on, when it changed.
+func (w *dossierWorkflow) upsertSearchAttributes(ctx workflow.Context) {
+	now := searchState{stage: w.d.Stage, overdue: w.d.Overdue}
+	if w.d.DueAt != nil {
+		now.due = *w.d.DueAt
+	}
+	if now == w.sa && w.d.Version > 1 {
+		return
+	}
+	updates := []temporal.SearchAttributeUpdate{
+		SAStage.ValueSet(string(w.d.Stage)),
+		SAUnit.ValueSet(w.d.Unit),
+		SAAward.ValueSet(w.d.AwardCode),
+		SAAuthority.ValueSet(string(w.d.Authority)),
+		SAOverdue.ValueSet(w.d.Overdue),
+	}
+	if w.d.Campaign != "" {
+		updates = append(updates, SACampaign.ValueSet(w.d.Campaign))
+	}
+	if w.d.DueAt != nil {
+		updates = append(updates, SADueAt.ValueSet(*w.d.DueAt))
+	} else if !w.sa.due.IsZero() {
+		updates = append(updates, SADueAt.ValueUnset())
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
+		w.logger.Error("search attributes", "error", err)
+		return
+	}
+	w.sa = now
+}
+
+// refusal turns a domain refusal into the application error the API maps to
+// a status: its type is the error kind, its detail the domain.Error.
+func refusal(e *domain.Error) error {
+	return temporal.NewApplicationErrorWithOptions(e.Detail, string(e.Kind), temporal.ApplicationErrorOptions{
+		NonRetryable: true, Details: []interface{}{*e},
+	})
+}
+
+// AsRefusal reports whether err is a refusal from a validator or handler, and
+// gives the domain error it carries.
+func AsRefusal(err error) (*domain.Error, bool) {
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) {
+		return nil, false
+	}
+	for _, k := range domain.ErrorKinds {
+		if app.Type() == string(k) {
+			e := &domain.Error{Kind: k, Detail: app.Message()}
+			if app.HasDetails() {
+				var d domain.Error
+				if app.Details(&d) == nil {
+					d.Kind = k
+					e = &d
+				}
+			}
+			return e, true
+		}
+	}
+	return nil, false
+}
