@@ -1,0 +1,271 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"tdkt/domain"
+)
+
+// GetDossier reads one dossier's view; ErrNotFound if there is none.
+func (s *Store) GetDossier(ctx context.Context, id string) (domain.View, error) {
+	var raw []byte
+	err := s.DB.GetContext(ctx, &raw, `SELECT view FROM dossiers WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.View{}, ErrNotFound
+	}
+	if err != nil {
+		return domain.View{}, fmt.Errorf("read dossier %s: %w", id, err)
+	}
+	return decodeView(raw)
+}
+
+func decodeView(raw []byte) (domain.View, error) {
+	var v domain.View
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return domain.View{}, fmt.Errorf("decode dossier view: %w", err)
+	}
+	if v.AllowedActions == nil {
+		v.AllowedActions = []domain.Action{}
+	}
+	return v, nil
+}
+
+type historyRow struct {
+	Seq       int64     `db:"seq"`
+	At        time.Time `db:"at"`
+	ActorID   string    `db:"actor_id"`
+	ActorName string    `db:"actor_name"`
+	ActorRole string    `db:"actor_role"`
+	Action    string    `db:"action"`
+	From      string    `db:"from_stage"`
+	To        string    `db:"to_stage"`
+	Comment   string    `db:"comment"`
+	Details   []byte    `db:"details"`
+}
+
+// History is a dossier's history, oldest first. A dossier without entries
+// (or no dossier at all) gives an empty list; the caller checks existence.
+func (s *Store) History(ctx context.Context, id string) ([]domain.HistoryEntry, error) {
+	var rows []historyRow
+	err := s.DB.SelectContext(ctx, &rows, `
+SELECT seq, at, actor_id, actor_name, actor_role, action, from_stage, to_stage, comment, details
+FROM dossier_history WHERE dossier_id = $1 ORDER BY seq`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read history of %s: %w", id, err)
+	}
+	out := make([]domain.HistoryEntry, 0, len(rows))
+	for _, r := range rows {
+		e := domain.HistoryEntry{Seq: r.Seq, At: r.At.UTC(), ActorID: r.ActorID, ActorName: r.ActorName,
+			ActorRole: domain.Role(r.ActorRole), Action: domain.Action(r.Action), From: domain.Stage(r.From),
+			To: domain.Stage(r.To), Comment: r.Comment}
+		if r.Details != nil {
+			e.Details = &domain.Details{}
+			if err := json.Unmarshal(r.Details, e.Details); err != nil {
+				return nil, fmt.Errorf("decode history %s/%d: %w", id, r.Seq, err)
+			}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// ListFilter selects dossiers for a list. Empty fields do not filter; Q is
+// text in the nominee's name or the summary, insensitive to diacritics.
+type ListFilter struct {
+	Stage, Status, Unit, Award, Campaign, Q string
+	Overdue                                 bool
+	// Limit is the page size: 1–200, 50 when zero.
+	Limit int
+	// Cursor is the next_cursor of the previous page.
+	Cursor string
+}
+
+const (
+	defaultLimit = 50
+	maxLimit     = 200
+)
+
+func pageSize(n int) int {
+	switch {
+	case n <= 0:
+		return defaultLimit
+	case n > maxLimit:
+		return maxLimit
+	}
+	return n
+}
+
+// ListDossiers lists dossiers newest first, a page at a time. nextCursor is
+// "" on the last page.
+func (s *Store) ListDossiers(ctx context.Context, f ListFilter) (items []domain.View, nextCursor string, err error) {
+	limit := pageSize(f.Limit)
+	var where []string
+	var args []any
+	// arg adds a bind parameter and returns its placeholder.
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.Stage != "" {
+		where = append(where, "stage = "+arg(f.Stage))
+	}
+	if f.Status != "" {
+		where = append(where, "status = "+arg(f.Status))
+	}
+	if f.Unit != "" {
+		where = append(where, "unit = "+arg(f.Unit))
+	}
+	if f.Award != "" {
+		where = append(where, "award_code = "+arg(f.Award))
+	}
+	if f.Campaign != "" {
+		where = append(where, "campaign = "+arg(f.Campaign))
+	}
+	if f.Overdue {
+		where = append(where, "overdue")
+	}
+	if q := Fold(f.Q); q != "" {
+		where = append(where, `search LIKE `+arg(containsPattern(q))+` ESCAPE '\'`)
+	}
+	if f.Cursor != "" {
+		at, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, "(created_at, id) < ("+arg(at)+", "+arg(id)+")")
+	}
+	q := `SELECT id, created_at, view FROM dossiers`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY created_at DESC, id DESC LIMIT " + arg(limit+1)
+
+	var rows []struct {
+		ID        string    `db:"id"`
+		CreatedAt time.Time `db:"created_at"`
+		View      []byte    `db:"view"`
+	}
+	if err := s.DB.SelectContext(ctx, &rows, q, args...); err != nil {
+		return nil, "", fmt.Errorf("list dossiers: %w", err)
+	}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		nextCursor = encodeCursor(last.CreatedAt, last.ID)
+	}
+	items = make([]domain.View, 0, len(rows))
+	for _, r := range rows {
+		v, err := decodeView(r.View)
+		if err != nil {
+			return nil, "", fmt.Errorf("list dossiers: %s: %w", r.ID, err)
+		}
+		items = append(items, v)
+	}
+	return items, nextCursor, nil
+}
+
+// A cursor is the (created_at, id) of the last row of a page, in
+// microseconds since the epoch (PostgreSQL's precision), opaque to clients.
+func encodeCursor(at time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + ":" + id))
+}
+
+func decodeCursor(c string) (time.Time, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return time.Time{}, "", ErrBadCursor
+	}
+	micros, id, ok := strings.Cut(string(b), ":")
+	if !ok || id == "" {
+		return time.Time{}, "", ErrBadCursor
+	}
+	us, err := strconv.ParseInt(micros, 10, 64)
+	if err != nil || us < 0 {
+		return time.Time{}, "", ErrBadCursor
+	}
+	return time.UnixMicro(us).UTC(), id, nil
+}
+
+// Inbox lists the dossiers waiting on the actor, due date first (none last),
+// then oldest first. For each of the actor's roles it takes the stages that
+// wait on the role (domain.StagesWaitingOn): a unit sees only its own
+// dossiers, a council member only those whose open vote it has not voted in,
+// other roles every dossier in those stages.
+func (s *Store) Inbox(ctx context.Context, a domain.Actor, limit int) ([]domain.View, error) {
+	limit = pageSize(limit)
+	// Per stage, the conditions any of which puts a dossier in the inbox;
+	// an empty condition means every dossier of the stage.
+	var stages []domain.Stage
+	conds := map[domain.Stage][]string{}
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	for _, r := range a.Roles {
+		for _, st := range domain.StagesWaitingOn(r) {
+			c, seen := conds[st]
+			if !seen {
+				stages = append(stages, st)
+			}
+			if seen && len(c) == 0 {
+				continue // already every dossier of the stage
+			}
+			switch r {
+			case domain.RoleUnit:
+				if a.Unit == "" {
+					if !seen {
+						conds[st] = []string{"false"}
+					}
+					continue
+				}
+				conds[st] = append(c, "unit = "+arg(a.Unit))
+			case domain.RoleCouncil:
+				conds[st] = append(c, "NOT EXISTS (SELECT 1 FROM dossier_votes v WHERE v.dossier_id = d.id AND v.member_id = "+arg(a.ID)+")")
+			default:
+				conds[st] = []string{}
+			}
+		}
+	}
+	if len(stages) == 0 {
+		return []domain.View{}, nil
+	}
+	// One ordered, limited index scan per stage, merged: the stages are
+	// disjoint, so no dossier appears twice.
+	lim := arg(limit)
+	parts := make([]string, 0, len(stages))
+	for _, st := range stages {
+		w := "d.stage = " + arg(string(st))
+		if c := conds[st]; len(c) > 0 {
+			w += " AND (" + strings.Join(c, " OR ") + ")"
+		}
+		parts = append(parts, "(SELECT d.id, d.due_at, d.created_at, d.view FROM dossiers d WHERE "+w+
+			" ORDER BY d.due_at ASC NULLS LAST, d.created_at, d.id LIMIT "+lim+")")
+	}
+	q := "SELECT id, view FROM (" + strings.Join(parts, " UNION ALL ") +
+		") x ORDER BY due_at ASC NULLS LAST, created_at, id LIMIT " + lim
+	var rows []struct {
+		ID   string `db:"id"`
+		View []byte `db:"view"`
+	}
+	if err := s.DB.SelectContext(ctx, &rows, q, args...); err != nil {
+		return nil, fmt.Errorf("inbox of %s: %w", a.ID, err)
+	}
+	out := make([]domain.View, 0, len(rows))
+	for _, r := range rows {
+		v, err := decodeView(r.View)
+		if err != nil {
+			return nil, fmt.Errorf("inbox: %s: %w", r.ID, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
