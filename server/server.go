@@ -1,0 +1,187 @@
+// Package server is the HTTP API of ../shared/API.md: a Gin router, bearer
+// token authentication, role and unit scoping, problem+json errors, and the
+// handlers that read the dossier read model (PostgreSQL) and send actions to
+// the dossier workflows (Temporal updates).
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.temporal.io/sdk/client"
+
+	"tdkt/auth"
+	"tdkt/config"
+	"tdkt/domain"
+	"tdkt/metrics"
+)
+
+const (
+	// TemporalTimeout bounds every Temporal call a request makes.
+	TemporalTimeout = 30 * time.Second
+	// ReadyTimeout bounds each dependency check of /readyz.
+	ReadyTimeout = 2 * time.Second
+	// ShutdownTimeout is how long Run lets in-flight requests finish.
+	ShutdownTimeout = 20 * time.Second
+)
+
+// Deps is what the API needs.
+type Deps struct {
+	Temporal client.Client
+	// Store is the read model; *store.Store satisfies it.
+	Store  ReadModel
+	Config config.Config
+	Policy domain.Policy
+	Logger *slog.Logger
+	// Verifier checks bearer tokens; nil builds one from Config
+	// (TDKT_JWT_SECRET, TDKT_JWKS_URL).
+	Verifier *auth.Verifier
+	// Registry receives the HTTP metrics and is served on /metrics; nil
+	// makes a new one (metrics.NewRegistry).
+	Registry *prometheus.Registry
+}
+
+// Server is the HTTP API.
+type Server struct {
+	temporal  client.Client
+	store     ReadModel
+	cfg       config.Config
+	policy    domain.Policy
+	log       *slog.Logger
+	verifier  *auth.Verifier
+	registry  *prometheus.Registry
+	maxUpload int64
+	engine    *gin.Engine
+	now       func() time.Time
+}
+
+var ginMode sync.Once
+
+// New builds the API. It needs a Temporal client, a store and a way to
+// verify tokens.
+func New(d Deps) (*Server, error) {
+	if d.Temporal == nil || d.Store == nil {
+		return nil, errors.New("server: a Temporal client and a store are required")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Config.TaskQueue == "" {
+		d.Config.TaskQueue = config.Defaults().TaskQueue
+	}
+	if d.Config.MaxUploadMB <= 0 {
+		d.Config.MaxUploadMB = config.Defaults().MaxUploadMB
+	}
+	if d.Verifier == nil {
+		if err := d.Config.RequireAuth(); err != nil {
+			return nil, err
+		}
+		v, err := auth.NewVerifier(context.Background(), []byte(d.Config.JWTSecret), d.Config.JWKSURL)
+		if err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+		d.Verifier = v
+	}
+	if d.Registry == nil {
+		d.Registry = metrics.NewRegistry()
+	}
+	s := &Server{temporal: d.Temporal, store: d.Store, cfg: d.Config, policy: d.Policy, log: d.Logger,
+		verifier: d.Verifier, registry: d.Registry, maxUpload: int64(d.Config.MaxUploadMB) << 20, now: time.Now}
+	httpMetrics, err := metrics.NewHTTP(d.Registry)
+	if err != nil {
+		return nil, fmt.Errorf("server: metrics: %w", err)
+	}
+	ginMode.Do(func() {
+		if os.Getenv(gin.EnvGinMode) == "" {
+			gin.SetMode(gin.ReleaseMode)
+		}
+	})
+	s.engine = s.routes(httpMetrics)
+	return s, nil
+}
+
+func (s *Server) routes(m *metrics.HTTP) *gin.Engine {
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.ContextWithFallback = true
+	r.Use(withRequestID, s.accessLog, m.Middleware(), s.recoverer)
+	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "no such resource") })
+	r.NoMethod(func(c *gin.Context) { fail(c, http.StatusMethodNotAllowed, "method %s is not allowed here", c.Request.Method) })
+
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/openapi.yaml", s.openapi)
+	r.GET("/metrics", gin.WrapH(metrics.Handler(s.registry)))
+
+	api := r.Group("/api/v1", s.authenticate)
+	api.GET("/awards", s.awards)
+	api.POST("/dossiers", s.submit)
+	api.GET("/dossiers", s.list)
+	api.GET("/dossiers/:id", s.get)
+	api.GET("/dossiers/:id/history", s.history)
+	api.POST("/dossiers/:id/documents", s.upload)
+	api.GET("/dossiers/:id/documents/:doc", s.download)
+	api.POST("/dossiers/:id/actions/:action", s.act)
+	api.GET("/tasks", s.tasks)
+	return r
+}
+
+// Handler is the API as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Run serves on addr until ctx ends, then shuts down gracefully: it stops
+// accepting connections and lets in-flight requests finish, for at most
+// ShutdownTimeout.
+func (s *Server) Run(ctx context.Context, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("server: listen %s: %w", addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is Run on a listener the caller opened.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.engine,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.log.Info("API listening", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("server: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("API shutting down; finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("server: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("server: %w", err)
+	}
+	return nil
+}
+
+// temporalCtx is the request's context bounded by TemporalTimeout.
+func temporalCtx(c *gin.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.Request.Context(), TemporalTimeout)
+}
