@@ -238,14 +238,38 @@ func (d *Dossier) find(c Command) (*Transition, Role, *Error) {
 	}
 }
 
+// foreignUnit reports whether the actor could take the action only as a unit,
+// and is not this dossier's unit.
+func (d *Dossier) foreignUnit(c Command) bool {
+	if !c.Actor.Has(RoleUnit) || c.Actor.Unit == d.Unit {
+		return false
+	}
+	asUnit := false
+	for i := range Table {
+		t := &Table[i]
+		if t.Action != c.Action {
+			continue
+		}
+		for _, r := range t.Roles {
+			if r == RoleUnit {
+				asUnit = true
+			} else if c.Actor.Has(r) {
+				return false
+			}
+		}
+	}
+	return asUnit
+}
+
 // Validate says whether c may be applied to d now. It changes nothing.
 func (d *Dossier) Validate(c Command) *Error {
+	if d.foreignUnit(c) {
+		// Before any stage check: another unit learns nothing, not even the stage.
+		return refuse(ErrNotFound, "", "no such dossier")
+	}
 	t, _, err := d.find(c)
 	if err != nil {
 		return err
-	}
-	if c.Actor.Has(RoleUnit) && t.Roles[0] == RoleUnit && c.Actor.Unit != d.Unit {
-		return refuse(ErrNotFound, "", "no such dossier")
 	}
 	if c.ExpectedVersion != 0 && c.ExpectedVersion != d.Version {
 		return refuse(ErrStale, d.Stage, "the dossier is at version %d, not %d", d.Version, c.ExpectedVersion)
@@ -434,7 +458,7 @@ func (d *Dossier) AllowedActions(a Actor) []Action {
 		if act == ActVote && (d.Ballot == nil || d.Ballot.Closed || d.Ballot.HasVoted(a.ID)) {
 			continue
 		}
-		if t.Roles[0] == RoleUnit && a.Unit != d.Unit {
+		if t.Roles[0] == RoleUnit && d.foreignUnit(c) {
 			continue
 		}
 		out = append(out, act)

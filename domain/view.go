@@ -74,6 +74,9 @@ func (d *Dossier) View() View {
 func (v View) AllowedFor(a Actor, hasVoted bool) []Action {
 	d := &Dossier{ID: v.ID, Unit: v.Unit, Authority: v.Authority, Stage: v.Stage, Status: v.Status, Version: v.Version}
 	d.AwardCode, d.Procedure = v.AwardCode, v.Procedure
+	if v.ReturnedFrom != nil {
+		d.ReturnedFrom = *v.ReturnedFrom
+	}
 	if v.Votes != nil {
 		d.Ballot = &Ballot{Members: v.Votes.Members, Needed: v.Votes.Needed, Voters: []string{}, Closed: v.Votes.Yes != nil}
 		if hasVoted {
