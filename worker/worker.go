@@ -1,0 +1,63 @@
+// Package worker registers the dossier workflow and its activities with a
+// Temporal worker. Workers know nothing of HTTP.
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"tdkt/activities"
+	"tdkt/config"
+	"tdkt/store"
+	"tdkt/workflows"
+)
+
+// Register puts the dossier workflow and its activities on a worker.
+func Register(w sdkworker.Registry, st *store.Store) {
+	w.RegisterWorkflowWithOptions(workflows.Dossier, workflow.RegisterOptions{Name: workflows.DossierWorkflowName})
+	acts := &activities.Activities{Store: st}
+	w.RegisterActivityWithOptions(acts.Project, activity.RegisterOptions{Name: activities.ProjectActivity})
+	w.RegisterActivityWithOptions(acts.IssueNumber, activity.RegisterOptions{Name: activities.IssueNumberActivity})
+}
+
+// Start starts a worker on the configured task queue; call Stop on it.
+func Start(c client.Client, st *store.Store, cfg config.Config, logger *slog.Logger) (sdkworker.Worker, error) {
+	w := sdkworker.New(c, cfg.TaskQueue, sdkworker.Options{})
+	Register(w, st)
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("start worker on task queue %s: %w", cfg.TaskQueue, err)
+	}
+	logger.Info("worker started", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
+	return w, nil
+}
+
+// RegisterSearchAttributes adds the dossier's search attributes to the
+// namespace, leaving those already there alone, so it is safe at every start.
+func RegisterSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
+	ops := c.OperatorService()
+	have, err := ops.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("list search attributes of namespace %s: %w", namespace, err)
+	}
+	missing := map[string]enums.IndexedValueType{}
+	for _, sa := range workflows.SearchAttributes {
+		if _, ok := have.GetCustomAttributes()[sa.Name]; !ok {
+			missing[sa.Name] = sa.Type
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if _, err := ops.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: namespace, SearchAttributes: missing}); err != nil {
+		return fmt.Errorf("add search attributes to namespace %s: %w", namespace, err)
+	}
+	return nil
+}
