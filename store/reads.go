@@ -201,54 +201,62 @@ func decodeCursor(c string) (time.Time, string, error) {
 // other roles every dossier in those stages.
 func (s *Store) Inbox(ctx context.Context, a domain.Actor, limit int) ([]domain.View, error) {
 	limit = pageSize(limit)
-	// Per stage, the conditions any of which puts a dossier in the inbox;
-	// an empty condition means every dossier of the stage.
+	// Per stage, who of the stage's dossiers wait on the actor.
+	type scope struct {
+		all     bool // every dossier of the stage
+		unit    bool // the actor's unit's dossiers
+		notVote bool // council dossiers the actor has not voted on
+	}
 	var stages []domain.Stage
-	conds := map[domain.Stage][]string{}
+	scopes := map[domain.Stage]*scope{}
+	for _, r := range a.Roles {
+		for _, st := range domain.StagesWaitingOn(r) {
+			sc := scopes[st]
+			if sc == nil {
+				sc = &scope{}
+				scopes[st] = sc
+				stages = append(stages, st)
+			}
+			switch r {
+			case domain.RoleUnit:
+				sc.unit = sc.unit || a.Unit != ""
+			case domain.RoleCouncil:
+				sc.notVote = true
+			default:
+				sc.all = true
+			}
+		}
+	}
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	for _, r := range a.Roles {
-		for _, st := range domain.StagesWaitingOn(r) {
-			c, seen := conds[st]
-			if !seen {
-				stages = append(stages, st)
-			}
-			if seen && len(c) == 0 {
-				continue // already every dossier of the stage
-			}
-			switch r {
-			case domain.RoleUnit:
-				if a.Unit == "" {
-					if !seen {
-						conds[st] = []string{"false"}
-					}
-					continue
-				}
-				conds[st] = append(c, "unit = "+arg(a.Unit))
-			case domain.RoleCouncil:
-				conds[st] = append(c, "NOT EXISTS (SELECT 1 FROM dossier_votes v WHERE v.dossier_id = d.id AND v.member_id = "+arg(a.ID)+")")
-			default:
-				conds[st] = []string{}
-			}
-		}
-	}
-	if len(stages) == 0 {
-		return []domain.View{}, nil
-	}
 	// One ordered, limited index scan per stage, merged: the stages are
 	// disjoint, so no dossier appears twice.
 	lim := arg(limit)
-	parts := make([]string, 0, len(stages))
+	var parts []string
 	for _, st := range stages {
+		sc := scopes[st]
 		w := "d.stage = " + arg(string(st))
-		if c := conds[st]; len(c) > 0 {
-			w += " AND (" + strings.Join(c, " OR ") + ")"
+		if !sc.all {
+			var anyOf []string
+			if sc.unit {
+				anyOf = append(anyOf, "d.unit = "+arg(a.Unit))
+			}
+			if sc.notVote {
+				anyOf = append(anyOf, "NOT EXISTS (SELECT 1 FROM dossier_votes v WHERE v.dossier_id = d.id AND v.member_id = "+arg(a.ID)+")")
+			}
+			if len(anyOf) == 0 {
+				continue // a unit role without a unit: nothing
+			}
+			w += " AND (" + strings.Join(anyOf, " OR ") + ")"
 		}
 		parts = append(parts, "(SELECT d.id, d.due_at, d.created_at, d.view FROM dossiers d WHERE "+w+
 			" ORDER BY d.due_at ASC NULLS LAST, d.created_at, d.id LIMIT "+lim+")")
+	}
+	if len(parts) == 0 {
+		return []domain.View{}, nil
 	}
 	q := "SELECT id, view FROM (" + strings.Join(parts, " UNION ALL ") +
 		") x ORDER BY due_at ASC NULLS LAST, created_at, id LIMIT " + lim
