@@ -2,10 +2,10 @@ package server
 
 import (
 	"context"
-	"errors"
 	"io"
 
 	"tdkt/domain"
+	"tdkt/store"
 )
 
 // ReadModel is what the API reads from (and reserves in) PostgreSQL: the
@@ -23,18 +23,15 @@ type ReadModel interface {
 	OpenDocument(ctx context.Context, dossierID, docID string) (domain.Document, io.ReadCloser, error)
 }
 
-// ListFilter is a list query, already validated.
-type ListFilter struct {
-	Stage, Status, Unit, Award, Campaign, Q string
-	Overdue                                 bool
-	Limit                                   int
-	Cursor                                  string
-}
+// ListFilter is a list query, validated by the handler.
+type ListFilter = store.ListFilter
 
 // The read model's refusals.
 var (
-	ErrNotFound            = errors.New("not found")
-	ErrTooLarge            = errors.New("too large")
-	ErrBadCursor           = errors.New("bad cursor")
-	ErrIdempotencyMismatch = errors.New("idempotency key reused with a different request")
+	ErrNotFound            = store.ErrNotFound
+	ErrTooLarge            = store.ErrTooLarge
+	ErrBadCursor           = store.ErrBadCursor
+	ErrIdempotencyMismatch = store.ErrIdempotencyMismatch
 )
+
+var _ ReadModel = (*store.Store)(nil)
