@@ -23,11 +23,13 @@ const chunkSize = 1 << 20
 // transaction and computing its size and SHA-256 on the way. A file longer
 // than maxBytes is rolled back whole and gives ErrTooLarge.
 func (s *Store) PutDocument(ctx context.Context, dossierID string, kind domain.DocumentKind, filename, contentType string, r io.Reader, maxBytes int64) (domain.Document, error) {
-	doc := domain.Document{ID: uuid.NewString(), Kind: kind, Filename: filename, ContentType: contentType}
+	doc := domain.Document{ID: uuid.NewString(), Kind: domain.DocumentKind(cleanText(string(kind))),
+		Filename: cleanText(filename), ContentType: cleanText(contentType)}
+	dossierID = cleanText(dossierID)
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `
 INSERT INTO documents (id, dossier_id, kind, filename, content_type) VALUES ($1, $2, $3, $4, $5)`,
-			doc.ID, dossierID, string(kind), filename, contentType); err != nil {
+			doc.ID, dossierID, string(doc.Kind), doc.Filename, doc.ContentType); err != nil {
 			return fmt.Errorf("store document of %s: %w", dossierID, err)
 		}
 		h := sha256.New()
@@ -84,7 +86,7 @@ func (s *Store) DeleteDocument(ctx context.Context, docID string) error {
 // OpenDocument describes a dossier's document and streams its bytes, one
 // chunk at a time; ErrNotFound if the dossier has no such document.
 func (s *Store) OpenDocument(ctx context.Context, dossierID, docID string) (domain.Document, io.ReadCloser, error) {
-	if _, err := uuid.Parse(docID); err != nil {
+	if _, err := uuid.Parse(docID); err != nil || !storable(dossierID) {
 		return domain.Document{}, nil, ErrNotFound
 	}
 	var row struct {

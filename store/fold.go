@@ -8,7 +8,8 @@ import (
 )
 
 // Fold is the search form of Vietnamese text: lower case, without tone or
-// vowel marks (đ becomes d), whitespace collapsed. "Lò Văn  Đặng" folds to
+// vowel marks (đ becomes d), whitespace and control characters collapsed
+// into single spaces. "Lò Văn  Đặng" folds to
 // "lo van dang". Both the stored text and the query are folded, so a search
 // is insensitive to diacritics and case.
 func Fold(s string) string {
@@ -21,7 +22,7 @@ func Fold(s string) string {
 			continue
 		case r == 'đ' || r == 'Đ':
 			r = 'd'
-		case unicode.IsSpace(r):
+		case unicode.IsSpace(r) || unicode.IsControl(r):
 			space = b.Len() > 0
 			continue
 		}

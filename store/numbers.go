@@ -13,6 +13,7 @@ import (
 // in a year, counting from 1. Asked again for the same dossier and kind, it
 // gives the same number, so a retried activity never skips or doubles one.
 func (s *Store) IssueNumber(ctx context.Context, dossierID, kind string, year int) (int, error) {
+	dossierID, kind = cleanText(dossierID), cleanText(kind)
 	if n, err := s.issuedNumber(ctx, dossierID, kind); err == nil {
 		return n, nil
 	} else if !errors.Is(err, ErrNotFound) {

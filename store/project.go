@@ -18,9 +18,13 @@ func (s *Store) Project(ctx context.Context, v domain.View, entries []domain.His
 	// Allowed actions depend on the caller; the API computes them per read.
 	v.AllowedActions = []domain.Action{}
 	view, err := json.Marshal(v)
+	if err == nil {
+		view, err = cleanJSON(view)
+	}
 	if err != nil {
 		return fmt.Errorf("project %s: encode view: %w", v.ID, err)
 	}
+	c := cleanText
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `
 INSERT INTO dossiers (id, unit, award_code, authority, kind, procedure, campaign, stage, status,
@@ -33,16 +37,20 @@ ON CONFLICT (id) DO UPDATE SET unit = EXCLUDED.unit, award_code = EXCLUDED.award
   nominee_name = EXCLUDED.nominee_name, search = EXCLUDED.search, view = EXCLUDED.view,
   updated_at = EXCLUDED.updated_at
 WHERE dossiers.version < EXCLUDED.version`,
-			v.ID, v.Unit, v.AwardCode, string(v.Authority), string(v.Kind), string(v.Procedure), v.Campaign,
-			string(v.Stage), string(v.Status), v.Version, v.DueAt, v.Overdue, v.Nominee.Name,
-			Fold(v.Nominee.Name+" "+v.Summary), view, v.CreatedAt, v.UpdatedAt)
+			c(v.ID), c(v.Unit), c(v.AwardCode), c(string(v.Authority)), c(string(v.Kind)), c(string(v.Procedure)), c(v.Campaign),
+			c(string(v.Stage)), c(string(v.Status)), v.Version, v.DueAt, v.Overdue, c(v.Nominee.Name),
+			c(Fold(v.Nominee.Name+" "+v.Summary)), view, v.CreatedAt, v.UpdatedAt)
 		if err != nil {
 			return fmt.Errorf("project dossier %s v%d: %w", v.ID, v.Version, err)
 		}
 		for _, e := range entries {
 			var details []byte
 			if e.Details != nil {
-				if details, err = json.Marshal(e.Details); err != nil {
+				details, err = json.Marshal(e.Details)
+				if err == nil {
+					details, err = cleanJSON(details)
+				}
+				if err != nil {
 					return fmt.Errorf("project %s: encode details of entry %d: %w", v.ID, e.Seq, err)
 				}
 			}
@@ -51,8 +59,8 @@ INSERT INTO dossier_history (dossier_id, seq, at, actor_id, actor_name, actor_ro
   from_stage, to_stage, comment, details)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (dossier_id, seq) DO NOTHING`,
-				v.ID, e.Seq, e.At, e.ActorID, e.ActorName, string(e.ActorRole), string(e.Action),
-				string(e.From), string(e.To), e.Comment, nullJSON(details))
+				c(v.ID), e.Seq, e.At, c(e.ActorID), c(e.ActorName), c(string(e.ActorRole)), c(string(e.Action)),
+				c(string(e.From)), c(string(e.To)), c(e.Comment), nullJSON(details))
 			if err != nil {
 				return fmt.Errorf("project %s: history entry %d: %w", v.ID, e.Seq, err)
 			}
@@ -60,7 +68,7 @@ ON CONFLICT (dossier_id, seq) DO NOTHING`,
 		if voter != "" {
 			_, err := tx.ExecContext(ctx, `
 INSERT INTO dossier_votes (dossier_id, member_id) VALUES ($1, $2)
-ON CONFLICT (dossier_id, member_id) DO NOTHING`, v.ID, voter)
+ON CONFLICT (dossier_id, member_id) DO NOTHING`, c(v.ID), c(voter))
 			if err != nil {
 				return fmt.Errorf("project %s: vote: %w", v.ID, err)
 			}
@@ -79,6 +87,9 @@ func nullJSON(b []byte) any {
 
 // HasVoted reports whether a council member has voted on a dossier.
 func (s *Store) HasVoted(ctx context.Context, dossierID, memberID string) (bool, error) {
+	if !storable(dossierID, memberID) {
+		return false, nil
+	}
 	var ok bool
 	err := s.DB.GetContext(ctx, &ok,
 		`SELECT EXISTS (SELECT 1 FROM dossier_votes WHERE dossier_id = $1 AND member_id = $2)`, dossierID, memberID)

@@ -16,6 +16,9 @@ import (
 
 // GetDossier reads one dossier's view; ErrNotFound if there is none.
 func (s *Store) GetDossier(ctx context.Context, id string) (domain.View, error) {
+	if !storable(id) {
+		return domain.View{}, ErrNotFound
+	}
 	var raw []byte
 	err := s.DB.GetContext(ctx, &raw, `SELECT view FROM dossiers WHERE id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -54,6 +57,9 @@ type historyRow struct {
 // History is a dossier's history, oldest first. A dossier without entries
 // (or no dossier at all) gives an empty list; the caller checks existence.
 func (s *Store) History(ctx context.Context, id string) ([]domain.HistoryEntry, error) {
+	if !storable(id) {
+		return []domain.HistoryEntry{}, nil
+	}
 	var rows []historyRow
 	err := s.DB.SelectContext(ctx, &rows, `
 SELECT seq, at, actor_id, actor_name, actor_role, action, from_stage, to_stage, comment, details
@@ -107,6 +113,15 @@ func pageSize(n int) int {
 // "" on the last page.
 func (s *Store) ListDossiers(ctx context.Context, f ListFilter) (items []domain.View, nextCursor string, err error) {
 	limit := pageSize(f.Limit)
+	if !storable(f.Stage, f.Status, f.Unit, f.Award, f.Campaign) {
+		// Nothing stored has such a value; an empty last page.
+		if f.Cursor != "" {
+			if _, _, err := decodeCursor(f.Cursor); err != nil {
+				return nil, "", err
+			}
+		}
+		return []domain.View{}, "", nil
+	}
 	var where []string
 	var args []any
 	// arg adds a bind parameter and returns its placeholder.
@@ -184,7 +199,7 @@ func decodeCursor(c string) (time.Time, string, error) {
 		return time.Time{}, "", ErrBadCursor
 	}
 	micros, id, ok := strings.Cut(string(b), ":")
-	if !ok || id == "" {
+	if !ok || id == "" || !storable(id) {
 		return time.Time{}, "", ErrBadCursor
 	}
 	us, err := strconv.ParseInt(micros, 10, 64)
@@ -201,6 +216,7 @@ func decodeCursor(c string) (time.Time, string, error) {
 // other roles every dossier in those stages.
 func (s *Store) Inbox(ctx context.Context, a domain.Actor, limit int) ([]domain.View, error) {
 	limit = pageSize(limit)
+	a.ID, a.Unit = cleanText(a.ID), cleanText(a.Unit)
 	// Per stage, who of the stage's dossiers wait on the actor.
 	type scope struct {
 		all     bool // every dossier of the stage

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -15,6 +16,11 @@ import (
 // a different request hash is ErrIdempotencyMismatch. An empty key always
 // allocates a new id.
 func (s *Store) ReserveSubmission(ctx context.Context, unit, idempotencyKey, requestHash string, year int) (id string, existed bool, err error) {
+	unit, requestHash = cleanText(unit), cleanText(requestHash)
+	if !storable(idempotencyKey) {
+		// A key of raw bytes is kept as hex, so distinct keys stay distinct.
+		idempotencyKey = "hex:" + hex.EncodeToString([]byte(idempotencyKey))
+	}
 	if idempotencyKey != "" {
 		id, err := s.keyedSubmission(ctx, unit, idempotencyKey, requestHash)
 		if err == nil {
