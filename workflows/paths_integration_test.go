@@ -1,0 +1,159 @@
+package workflows_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"tdkt/domain"
+)
+
+var (
+	unitA     = domain.Actor{ID: "u-sgddt", Name: "Sở GD&ĐT", Roles: []domain.Role{domain.RoleUnit}, Unit: "SGDDT"}
+	unitB     = domain.Actor{ID: "u-syt", Name: "Sở Y tế", Roles: []domain.Role{domain.RoleUnit}, Unit: "SYT"}
+	officer   = domain.Actor{ID: "o1", Name: "Chuyên viên", Roles: []domain.Role{domain.RoleOfficer}}
+	secretary = domain.Actor{ID: "s1", Name: "Thư ký", Roles: []domain.Role{domain.RoleSecretary}}
+	chairman  = domain.Actor{ID: "ch", Name: "Chủ tịch", Roles: []domain.Role{domain.RoleChairman}}
+	admin     = domain.Actor{ID: "ad", Name: "Quản trị", Roles: []domain.Role{domain.RoleAdmin}}
+)
+
+func member(i int) domain.Actor {
+	return domain.Actor{ID: fmt.Sprintf("c%d", i), Name: fmt.Sprintf("Thành viên %d", i), Roles: []domain.Role{domain.RoleCouncil}}
+}
+
+func cmd(a domain.Action, by domain.Actor) domain.Command {
+	return domain.Command{Action: a, Actor: by, Comment: "ý kiến"}
+}
+
+func jsonOf(t *testing.T, v any) string {
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func noNotice() domain.Policy {
+	p := domain.DefaultPolicy()
+	p.PublicNoticeDays = 0
+	return p
+}
+
+// Every path of DOMAIN.md on the real system: one per authority, a council
+// that fails, a return and resubmit, a withdrawal, a cancellation.
+func TestPathsOnRealStack(t *testing.T) {
+	s := newStack(t)
+	t.Run("province award without council, projection failing once", func(t *testing.T) {
+		s.t = t
+		id := s.submit("BK_UBND_TINH", domain.Individual, "fail-once", domain.DefaultPolicy(), 0)
+		require.True(t, s.flag(id).Load(), "the injected projection failure did not happen")
+		s.refuse(id, cmd(domain.ActApprove, officer), domain.ErrConflict)
+		s.refuse(id, cmd(domain.ActAccept, chairman), domain.ErrForbidden)
+		s.refuse(id, domain.Command{Action: domain.ActAccept, Actor: officer, ExpectedVersion: 99}, domain.ErrStale)
+		s.refuse(id, domain.Command{Action: domain.ActReject, Actor: officer}, domain.ErrInvalid)
+		s.refuse(id, cmd(domain.ActWithdraw, unitB), domain.ErrNotFound)
+		s.act(id, domain.Command{Action: domain.ActAccept, Actor: officer, ExpectedVersion: 1}, domain.Appraisal)
+		s.act(id, cmd(domain.ActApprove, officer), domain.Decision)
+		v := s.act(id, cmd(domain.ActDecide, chairman), domain.Awarded)
+		require.Regexp(t, `^\d+/QĐ-UBND$`, v.Decision.Number)
+		s.finish(id, "province_no_council")
+	})
+	t.Run("pm award through the council and the central level, continuing as new", func(t *testing.T) {
+		s.t = t
+		id := s.submit("BK_TTG", domain.Collective, "", noNotice(), 40)
+		s.act(id, cmd(domain.ActAccept, officer), domain.Appraisal)
+		s.act(id, cmd(domain.ActApprove, officer), domain.Council)
+		for i := 1; i <= 6; i++ {
+			v := s.act(id, domain.Command{Action: domain.ActVote, Actor: member(i), Approve: ptr(i <= 5)}, domain.Council)
+			require.Equal(t, i, v.Votes.Cast)
+			require.Nil(t, v.Votes.Yes, "the running tally must stay secret")
+		}
+		s.refuse(id, domain.Command{Action: domain.ActVote, Actor: member(3), Approve: ptr(false)}, domain.ErrConflict)
+		v := s.act(id, cmd(domain.ActCloseVote, secretary), domain.Decision)
+		require.Equal(t, 5, *v.Votes.Yes)
+		v = s.act(id, cmd(domain.ActPropose, chairman), domain.CentralAppraisal)
+		require.Regexp(t, `^\d+/TTr-UBND$`, v.Proposal.Number)
+		s.act(id, cmd(domain.ActAccept, officer), domain.PMDecision)
+		s.act(id, domain.Command{Action: domain.ActDecide, Actor: officer, Number: "123/QĐ-TTg", Date: "2026-04-01"}, domain.Awarded)
+		final := s.finish(id, "pm_council_central")
+		require.Equal(t, "123/QĐ-TTg", final.Decision.Number)
+		runs := s.runs(id)
+		require.Greater(t, runs, 1, "the workflow should have continued as new at least once")
+	})
+	t.Run("president award, returned from the central level and resubmitted", func(t *testing.T) {
+		s.t = t
+		id := s.submit("HC_LAO_DONG_3", domain.Individual, "", noNotice(), 0)
+		s.act(id, cmd(domain.ActAccept, officer), domain.Appraisal)
+		s.act(id, cmd(domain.ActApprove, officer), domain.Council)
+		for i := 1; i <= 9; i++ {
+			s.act(id, domain.Command{Action: domain.ActVote, Actor: member(i), Approve: ptr(true)}, "")
+		}
+		s.act(id, cmd(domain.ActPropose, chairman), domain.CentralAppraisal)
+		v := s.act(id, domain.Command{Action: domain.ActReturn, Actor: officer, Comment: "bổ sung biên bản", Missing: []domain.DocumentKind{domain.DocBienBanHop}}, domain.Supplement)
+		require.Equal(t, domain.CentralAppraisal, *v.ReturnedFrom)
+		s.refuse(id, cmd(domain.ActWithdraw, unitA), domain.ErrConflict)
+		s.act(id, cmd(domain.ActResubmit, unitA), domain.CentralAppraisal)
+		s.act(id, cmd(domain.ActAccept, officer), domain.PMDecision)
+		s.act(id, domain.Command{Action: domain.ActPropose, Actor: officer, Number: "77/TTr-TTg", Date: "2026-05-01"}, domain.PresidentDecision)
+		s.act(id, domain.Command{Action: domain.ActDecide, Actor: officer, Number: "456/QĐ-CTN", Date: "2026-06-01"}, domain.Awarded)
+		s.finish(id, "president_return_central")
+	})
+	t.Run("council vote fails", func(t *testing.T) {
+		s.t = t
+		id := s.submit("CSTD_TINH", domain.Individual, "", domain.DefaultPolicy(), 0)
+		s.act(id, cmd(domain.ActAccept, officer), domain.Appraisal)
+		s.act(id, cmd(domain.ActApprove, officer), domain.Council)
+		for i := 1; i <= 9; i++ {
+			s.act(id, domain.Command{Action: domain.ActVote, Actor: member(i), Approve: ptr(i != 9)}, "")
+		}
+		v := s.finish(id, "council_fails")
+		require.Equal(t, domain.Rejected, v.Stage)
+		require.Equal(t, 8, *v.Votes.Yes)
+	})
+	t.Run("withdraw", func(t *testing.T) {
+		s.t = t
+		id := s.submit("TTLDXS", domain.Collective, "", domain.DefaultPolicy(), 0)
+		s.act(id, domain.Command{Action: domain.ActReturn, Actor: officer, Comment: "thiếu tờ trình"}, domain.Supplement)
+		s.act(id, cmd(domain.ActResubmit, unitA), domain.Reception)
+		s.act(id, cmd(domain.ActWithdraw, unitA), domain.Withdrawn)
+		s.finish(id, "withdraw")
+	})
+	t.Run("cancel", func(t *testing.T) {
+		s.t = t
+		id := s.submit("CO_THI_DUA_TINH", domain.Collective, "", domain.DefaultPolicy(), 0)
+		s.refuse(id, cmd(domain.ActCancel, officer), domain.ErrForbidden)
+		s.act(id, domain.Command{Action: domain.ActCancel, Actor: admin, Comment: "hồ sơ kẹt"}, domain.Cancelled)
+		s.finish(id, "cancel")
+	})
+	t.Run("administrators find dossiers by search attributes", func(t *testing.T) {
+		s.t = t
+		id := s.submit("BK_UBND_TINH", domain.Individual, "", domain.DefaultPolicy(), 0)
+		s.act(id, cmd(domain.ActAccept, officer), domain.Appraisal)
+		q := fmt.Sprintf("ExecutionStatus = 'Running' AND DossierStage = 'appraisal' AND DossierUnit = 'SGDDT' AND DossierAward = 'BK_UBND_TINH' AND DossierAuthority = 'province' AND DossierOverdue = false AND DossierCampaign = '2026-annual' AND WorkflowId = 'dossier-%s'", id)
+		require.Eventually(t, func() bool {
+			r, err := s.c.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: q})
+			return err == nil && len(r.Executions) == 1
+		}, 15*time.Second, 200*time.Millisecond, "visibility query %s found nothing", q)
+		s.act(id, domain.Command{Action: domain.ActCancel, Actor: admin, Comment: "xong"}, domain.Cancelled)
+	})
+}
+
+func ptr(b bool) *bool { return &b }
+
+// runs counts the workflow id's runs (continue-as-new makes more than one).
+func (s *stack) runs(id string) int {
+	r, err := s.c.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+		Query: fmt.Sprintf("WorkflowId = 'dossier-%s'", id)})
+	require.NoError(s.t, err)
+	n := 0
+	for _, e := range r.Executions {
+		if e.Status == enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW || e.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+			n++
+		}
+	}
+	return n
+}
