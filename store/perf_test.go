@@ -1,10 +1,12 @@
 //go:build perf
 
+// TestPerf seeds 100,000 dossiers and reports p50/p99 of list and inbox
+// queries with EXPLAIN plans: go test -tags perf -run TestPerf -v ./store
+
 package store_test
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -123,5 +125,3 @@ FROM g`)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-var _ = fmt.Sprint
