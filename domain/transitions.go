@@ -194,3 +194,18 @@ func voteOutcome(d *Dossier, _ Policy) Stage {
 	}
 	return Rejected
 }
+
+// MayEver reports whether any of the actor's roles may take action a in some
+// stage. A refusal to someone who never may is 403 whatever the stage, even
+// once the dossier has finished.
+func MayEver(actor Actor, a Action) bool {
+	for i := range Table {
+		if Table[i].Action != a {
+			continue
+		}
+		if _, ok := Table[i].role(actor); ok {
+			return true
+		}
+	}
+	return false
+}
