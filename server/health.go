@@ -1,8 +1,8 @@
 package server
 
 import (
-	_ "embed"
 	"context"
+	_ "embed"
 	"net/http"
 	"strings"
 

@@ -13,8 +13,8 @@ import (
 )
 
 type spec struct {
-	OpenAPI    string                               `yaml:"openapi"`
-	Paths      map[string]map[string]any            `yaml:"paths"`
+	OpenAPI    string                              `yaml:"openapi"`
+	Paths      map[string]map[string]any           `yaml:"paths"`
 	Components struct{ Schemas map[string]schema } `yaml:"components"`
 }
 

@@ -117,7 +117,9 @@ func (s *Server) routes(m *metrics.HTTP) *gin.Engine {
 	r.ContextWithFallback = true
 	r.Use(withRequestID, s.accessLog, m.Middleware(), s.recoverer)
 	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "no such resource") })
-	r.NoMethod(func(c *gin.Context) { fail(c, http.StatusMethodNotAllowed, "method %s is not allowed here", c.Request.Method) })
+	r.NoMethod(func(c *gin.Context) {
+		fail(c, http.StatusMethodNotAllowed, "method %s is not allowed here", c.Request.Method)
+	})
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
