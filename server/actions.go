@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -83,6 +84,13 @@ func (s *Server) act(c *gin.Context) {
 	}
 	v, ok := s.visibleDossier(c, a)
 	if !ok {
+		return
+	}
+	// The read model never runs ahead of the workflow: a version older than
+	// the stored one is stale for sure, and needs no round trip.
+	if want != 0 && want < v.Version {
+		problem(c, Problem{Status: http.StatusPreconditionFailed, Stage: v.Stage,
+			Detail: fmt.Sprintf("the dossier is at version %d, not %d", v.Version, want)})
 		return
 	}
 	cmd := domain.Command{Action: action, Actor: a, Comment: b.Comment, Missing: b.Missing, Approve: b.Approve,

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/gin-gonic/gin"
@@ -105,6 +106,10 @@ func refused(c *gin.Context, e *domain.Error) {
 	p := Problem{Status: status, Detail: e.Detail, Errors: e.Fields}
 	if status == http.StatusConflict || status == http.StatusPreconditionFailed {
 		p.Stage = e.Stage
+		// API.md: a 409's detail names the current stage.
+		if e.Stage != "" && !strings.Contains(p.Detail, string(e.Stage)) {
+			p.Detail += " (stage " + string(e.Stage) + ")"
+		}
 	}
 	if status == http.StatusNotFound {
 		p.Detail = "no such dossier"
