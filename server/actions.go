@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -86,9 +87,16 @@ func (s *Server) act(c *gin.Context) {
 	if !ok {
 		return
 	}
+	// Someone whose roles never allow the action is refused whatever the
+	// stage, even once the dossier has finished and its workflow is closed.
+	if !domain.MayEver(a, action) {
+		fail(c, http.StatusForbidden, "your roles may not %s a dossier", action)
+		return
+	}
 	// The read model never runs ahead of the workflow: a version older than
-	// the stored one is stale for sure, and needs no round trip.
-	if want != 0 && want < v.Version {
+	// the stored one is stale for sure, and needs no round trip. (Only where
+	// the action is otherwise allowed, so that the answer is the workflow's.)
+	if want != 0 && want < v.Version && slices.Contains(v.AllowedFor(a, false), action) {
 		problem(c, Problem{Status: http.StatusPreconditionFailed, Stage: v.Stage,
 			Detail: fmt.Sprintf("the dossier is at version %d, not %d", v.Version, want)})
 		return

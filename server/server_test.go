@@ -335,7 +335,7 @@ func TestActionSuccess(t *testing.T) {
 		t.Errorf("view %+v etag %s", v, rec.Header().Get("ETag"))
 	}
 	// The unit now may resubmit or withdraw.
-	rec = e.do(req{method: "POST", path: "/api/v1/dossiers/HS-2025-000001/actions/return", as: &unitA})
+	rec = e.do(req{method: "POST", path: "/api/v1/dossiers/HS-2025-000001/actions/resubmit", as: &unitA})
 	_ = json.Unmarshal(rec.Body.Bytes(), &v)
 	if !reflect.DeepEqual(v.AllowedActions, []domain.Action{domain.ActResubmit, domain.ActWithdraw}) {
 		t.Errorf("unit allowed %v", v.AllowedActions)
@@ -395,6 +395,8 @@ func TestActionRefusalsBeforeTemporal(t *testing.T) {
 		{"comment too long", p + "reject", &officer, `{"comment":"` + strings.Repeat("a", maxComment+1) + `"}`, "", nil, 422},
 		{"no token", p + "accept", nil, "", "", nil, 401},
 		{"if-match older than the read model", p + "accept", &officer, "", "", map[string]string{"If-Match": `"2"`}, 412},
+		{"role may never", p + "accept", &unitA, "", "", nil, 403},
+		{"role may never, chairman votes", p + "vote", &domain.Actor{ID: "ch", Roles: []domain.Role{domain.RoleChairman}}, `{"approve":true}`, "", nil, 403},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
