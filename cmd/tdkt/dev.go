@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"tdkt/auth"
+	"tdkt/config"
+	"tdkt/devenv"
+	"tdkt/domain"
+	"tdkt/metrics"
+	"tdkt/server"
+	"tdkt/store"
+	"tdkt/worker"
+)
+
+// The embedded Temporal's fixed ports, so bookmarks and the README's URLs work.
+const (
+	devTemporalPort = 7233
+	devTemporalUI   = 8233
+	devHTTPAddr     = "127.0.0.1:8080"
+	devTokenTTL     = 30 * 24 * time.Hour
+)
+
+func devCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "dev",
+		Short: "Run the whole system locally: Temporal, PostgreSQL, worker and API in one process",
+		Long: `dev starts what is not configured: the Temporal CLI dev server (unless
+TEMPORAL_ADDRESS is set; state in .data/temporal.db, UI on :8233) and a
+PostgreSQL from the installed server binaries (unless DATABASE_URL is set; data
+in .data/pg). It migrates the database, starts the worker and the API
+(127.0.0.1:8080 unless TDKT_HTTP_ADDR), and prints bearer tokens for every role.
+Ctrl-C stops everything; data stays in .data/ for the next run.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDev(cmd.Context(), cmd.OutOrStdout())
+		},
+	}
+}
+
+func runDev(ctx context.Context, out io.Writer) (err error) {
+	logger := newLogger(false)
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	policy, err := cfg.Policy()
+	if err != nil {
+		return err
+	}
+	data := dataDir()
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", data, err)
+	}
+
+	// Take the API's port first: if it is taken, say so before starting
+	// anything else.
+	addr := devHTTPAddr
+	if v, ok := os.LookupEnv("TDKT_HTTP_ADDR"); ok && strings.TrimSpace(v) != "" {
+		addr = cfg.HTTPAddr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("API address %s is already in use (another `tdkt dev`?): stop it or set TDKT_HTTP_ADDR", addr)
+	}
+	defer ln.Close()
+
+	// Stopped in reverse order of start by the defers below: API, worker,
+	// Temporal client, store, then the servers.
+	uiURL := ""
+	if !cfg.TemporalExplicit {
+		logger.Info("starting Temporal dev server", "db", filepath.Join(data, "temporal.db"))
+		t, err := devenv.StartTemporal(ctx, devenv.TemporalOptions{Port: devTemporalPort, UIPort: devTemporalUI,
+			DBFile: filepath.Join(data, "temporal.db"), Namespace: cfg.TemporalNamespace})
+		if err != nil {
+			return err
+		}
+		defer func() {
+			logger.Info("stopping Temporal dev server")
+			if err := t.Stop(); err != nil {
+				logger.Error("stop Temporal", "err", err)
+			}
+		}()
+		cfg.TemporalAddress, uiURL = t.Address, t.UIURL
+	}
+	if !cfg.DatabaseExplicit {
+		logger.Info("starting PostgreSQL", "data", filepath.Join(data, "pg"))
+		pg, err := devenv.StartPostgres(ctx, filepath.Join(data, "pg"))
+		if err != nil {
+			return err
+		}
+		defer func() {
+			logger.Info("stopping PostgreSQL")
+			if err := pg.Stop(); err != nil {
+				logger.Error("stop PostgreSQL", "err", err)
+			}
+		}()
+		if cfg.DatabaseURL, err = pg.CreateDatabase(ctx, "tdkt"); err != nil {
+			return err
+		}
+	}
+	if cfg.JWTSecret == "" && cfg.JWKSURL == "" {
+		if cfg.JWTSecret, err = devSecret(filepath.Join(data, "jwt-secret")); err != nil {
+			return err
+		}
+	}
+
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := store.Migrate(ctx, st.DB.DB, "up"); err != nil {
+		return err
+	}
+	reg := metrics.NewRegistry()
+	c, err := dialTemporal(ctx, cfg, logger, reg, 5*time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := worker.RegisterSearchAttributes(ctx, c, cfg.TemporalNamespace); err != nil {
+		return err
+	}
+	w, err := worker.Start(c, st, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		logger.Info("stopping worker")
+		w.Stop()
+	}()
+	srv, err := server.New(server.Deps{Temporal: c, Store: st, Config: cfg, Policy: policy, Logger: logger, Registry: reg})
+	if err != nil {
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+
+	apiURL := "http://" + ln.Addr().String()
+	if err := waitReady(ctx, apiURL+"/readyz", served); err != nil {
+		return err
+	}
+	if err := printBanner(out, cfg, apiURL, uiURL, data); err != nil {
+		return err
+	}
+	// Serve returns after ctx ends (Ctrl-C, SIGTERM) and in-flight requests
+	// finish; the defers then stop the rest.
+	err = <-served
+	logger.Info("API stopped")
+	return err
+}
+
+// devSecret reads the development token secret, making one on first use, so
+// tokens printed by one run stay valid in the next.
+func devSecret(path string) (string, error) {
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 16 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", fmt.Errorf("generate JWT secret: %w", err)
+	}
+	s := hex.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("save JWT secret to %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func waitReady(ctx context.Context, url string, served <-chan error) error {
+	hc := http.Client{Timeout: 3 * time.Second}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := hc.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("status %d", resp.StatusCode)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("API not ready at %s after 60s: %w", url, err)
+		}
+		select {
+		case err := <-served:
+			return fmt.Errorf("API stopped before it was ready: %w", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// devUser is a sample person with a printed token.
+type devUser struct {
+	env, sub, name string
+	roles          []domain.Role
+	unit           string
+}
+
+// devUsers are the sample people of the walk-through: every role of
+// DOMAIN.md, and as many distinct council members as the council has, since
+// a vote needs a quorum of distinct members.
+func devUsers(councilMembers int) []devUser {
+	us := []devUser{
+		{"TOKEN_UNIT_SGDDT", "u-sgddt", "Sở Giáo dục và Đào tạo", []domain.Role{domain.RoleUnit}, "SGDDT"},
+		{"TOKEN_UNIT_SYT", "u-syt", "Sở Y tế", []domain.Role{domain.RoleUnit}, "SYT"},
+		{"TOKEN_OFFICER", "officer-1", "Chuyên viên Phòng Thi đua - Khen thưởng", []domain.Role{domain.RoleOfficer}, ""},
+	}
+	for i := 1; i <= councilMembers; i++ {
+		us = append(us, devUser{fmt.Sprintf("TOKEN_COUNCIL_%d", i), fmt.Sprintf("c%d", i),
+			fmt.Sprintf("Thành viên Hội đồng TĐKT %d", i), []domain.Role{domain.RoleCouncil}, ""})
+	}
+	return append(us,
+		devUser{"TOKEN_SECRETARY", "secretary-1", "Thư ký Hội đồng TĐKT", []domain.Role{domain.RoleSecretary}, ""},
+		devUser{"TOKEN_CHAIRMAN", "chairman-1", "Chủ tịch UBND tỉnh", []domain.Role{domain.RoleChairman}, ""},
+		devUser{"TOKEN_ADMIN", "admin-1", "Quản trị hệ thống", []domain.Role{domain.RoleAdmin}, ""},
+	)
+}
+
+// printBanner prints the URLs and the tokens as shell exports, and saves the
+// exports to .data/tokens.env for `source`.
+func printBanner(out io.Writer, cfg config.Config, apiURL, uiURL, data string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\ntdkt is running.\n  API:         %s   (GET /readyz, /openapi.yaml)\n", apiURL)
+	if uiURL != "" {
+		fmt.Fprintf(&b, "  Temporal UI: %s/namespaces/%s/workflows\n", uiURL, cfg.TemporalNamespace)
+	} else {
+		fmt.Fprintf(&b, "  Temporal:    %s (namespace %s)\n", cfg.TemporalAddress, cfg.TemporalNamespace)
+	}
+	tokens := filepath.Join(data, "tokens.env")
+	if cfg.JWTSecret == "" {
+		fmt.Fprintf(&b, "  Tokens come from your identity provider (TDKT_JWKS_URL is set); none printed.\n\n")
+		_, err := io.WriteString(out, b.String())
+		return err
+	}
+	var env strings.Builder
+	env.WriteString("export API=" + apiURL + "\n")
+	for _, u := range devUsers(cfg.CouncilMembers) {
+		tok, err := auth.Mint([]byte(cfg.JWTSecret), u.sub, u.name, u.roles, u.unit, devTokenTTL)
+		if err != nil {
+			return fmt.Errorf("mint token for %s: %w", u.sub, err)
+		}
+		fmt.Fprintf(&env, "export %s=%s\n", u.env, tok)
+	}
+	if err := os.WriteFile(tokens, []byte(env.String()), 0o600); err != nil {
+		return fmt.Errorf("save tokens to %s: %w", tokens, err)
+	}
+	fmt.Fprintf(&b, "\nBearer tokens (30 days; also in %s: `source %s`):\n%s", tokens, tokens, env.String())
+	fmt.Fprintf(&b, "\nExample: curl -H \"Authorization: Bearer $TOKEN_OFFICER\" $API/api/v1/tasks\nCtrl-C stops everything; data stays in %s.\n\n", data)
+	_, err := io.WriteString(out, b.String())
+	return err
+}
