@@ -58,13 +58,29 @@ func StartPostgres(ctx context.Context, dataDir string) (*Postgres, error) {
 	return startPostgres(ctx, dataDir, pgOptions{})
 }
 
-func startPostgres(ctx context.Context, dataDir string, o pgOptions) (*Postgres, error) {
+// CheckPostgres reports, without starting anything, whether StartPostgres
+// can find the server binaries.
+func CheckPostgres() error {
+	_, _, err := pgBinaries()
+	return err
+}
+
+func pgBinaries() (initdb, pgCtl string, err error) {
 	initdb, err1 := exec.LookPath("initdb")
 	pgCtl, err2 := exec.LookPath("pg_ctl")
-	if err1 != nil || err2 != nil {
-		return nil, ErrNoPostgres
+	_, err3 := exec.LookPath("postgres")
+	if err1 != nil || err2 != nil || err3 != nil {
+		return "", "", ErrNoPostgres
 	}
-	dataDir, err := filepath.Abs(dataDir)
+	return initdb, pgCtl, nil
+}
+
+func startPostgres(ctx context.Context, dataDir string, o pgOptions) (*Postgres, error) {
+	initdb, pgCtl, err := pgBinaries()
+	if err != nil {
+		return nil, err
+	}
+	dataDir, err = filepath.Abs(dataDir)
 	if err != nil {
 		return nil, fmt.Errorf("postgres data directory %s: %w", dataDir, err)
 	}

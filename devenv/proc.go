@@ -101,10 +101,10 @@ func (t *tail) String() string {
 	return strings.TrimSpace(string(bytes.ToValidUTF8(t.buf, nil)))
 }
 
-// moduleRoot walks up from the working directory to the go.mod of module
+// ModuleRoot walks up from the working directory to the go.mod of module
 // tdkt, so tests (run from their package directory) and `tdkt dev` (run from
-// anywhere in the tree) find the same bin/.
-func moduleRoot() (string, error) {
+// anywhere in the tree) find the same bin/ and .data/.
+func ModuleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", fmt.Errorf("working directory: %w", err)

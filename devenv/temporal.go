@@ -52,7 +52,7 @@ func TemporalBinary() (string, error) {
 		return p, nil
 	}
 	notBuilt := errors.New("Temporal CLI not built: run `make bin/temporal`")
-	root, err := moduleRoot()
+	root, err := ModuleRoot()
 	if err != nil {
 		return "", fmt.Errorf("%w (%v)", notBuilt, err)
 	}
@@ -63,15 +63,20 @@ func TemporalBinary() (string, error) {
 	return p, nil
 }
 
-// StartTemporal starts `temporal server start-dev` with every search attribute
-// of workflows.SearchAttributes and returns once the frontend is healthy and
-// the namespace lists those attributes.
-func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
+// CheckTemporal reports, without starting anything, what would stop
+// StartTemporal(o): the CLI not built, a fixed port already taken.
+func CheckTemporal(o TemporalOptions) error {
+	_, _, err := checkTemporal(o)
+	return err
+}
+
+// checkTemporal fills in o's defaults (free ports, namespace) and the binary.
+func checkTemporal(o TemporalOptions) (TemporalOptions, string, error) {
 	bin := o.Binary
 	if bin == "" {
 		var err error
 		if bin, err = TemporalBinary(); err != nil {
-			return nil, err
+			return o, "", err
 		}
 	}
 	if o.Namespace == "" {
@@ -80,21 +85,31 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 	var err error
 	if o.Port == 0 {
 		if o.Port, err = FreePort(); err != nil {
-			return nil, err
+			return o, "", err
 		}
 	} else if !portFree(o.Port) {
-		return nil, fmt.Errorf("Temporal port 127.0.0.1:%d is already in use (another `tdkt dev` or Temporal server?): stop it, or set TEMPORAL_ADDRESS to use that server", o.Port)
+		return o, "", fmt.Errorf("Temporal port 127.0.0.1:%d is already in use (another `tdkt dev` or Temporal server?): stop it, or set TEMPORAL_ADDRESS to use that server", o.Port)
 	}
 	if !o.Headless {
 		if o.UIPort == 0 {
 			if o.UIPort, err = FreePort(); err != nil {
-				return nil, err
+				return o, "", err
 			}
 		} else if !portFree(o.UIPort) {
-			return nil, fmt.Errorf("Temporal Web UI port 127.0.0.1:%d is already in use: stop whatever listens there (another `tdkt dev`?)", o.UIPort)
+			return o, "", fmt.Errorf("Temporal Web UI port 127.0.0.1:%d is already in use: stop whatever listens there (another `tdkt dev`?)", o.UIPort)
 		}
 	}
+	return o, bin, nil
+}
 
+// StartTemporal starts `temporal server start-dev` with every search attribute
+// of workflows.SearchAttributes and returns once the frontend is healthy and
+// the namespace lists those attributes.
+func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
+	o, bin, err := checkTemporal(o)
+	if err != nil {
+		return nil, err
+	}
 	args := []string{"server", "start-dev", "--ip", "127.0.0.1", "--port", strconv.Itoa(o.Port), "--log-level", "warn"}
 	if o.Headless {
 		args = append(args, "--headless")

@@ -65,8 +65,20 @@ func runDev(ctx context.Context, out io.Writer) (err error) {
 		return fmt.Errorf("create %s: %w", data, err)
 	}
 
-	// Take the API's port first: if it is taken, say so before starting
-	// anything else.
+	// Check every prerequisite before starting anything, so a missing one is
+	// a single line and nothing is left half started.
+	temporalOpts := devenv.TemporalOptions{Port: devTemporalPort, UIPort: devTemporalUI,
+		DBFile: filepath.Join(data, "temporal.db"), Namespace: cfg.TemporalNamespace}
+	if !cfg.TemporalExplicit {
+		if err := devenv.CheckTemporal(temporalOpts); err != nil {
+			return err
+		}
+	}
+	if !cfg.DatabaseExplicit {
+		if err := devenv.CheckPostgres(); err != nil {
+			return err
+		}
+	}
 	addr := devHTTPAddr
 	if v, ok := os.LookupEnv("TDKT_HTTP_ADDR"); ok && strings.TrimSpace(v) != "" {
 		addr = cfg.HTTPAddr
@@ -82,8 +94,7 @@ func runDev(ctx context.Context, out io.Writer) (err error) {
 	uiURL := ""
 	if !cfg.TemporalExplicit {
 		logger.Info("starting Temporal dev server", "db", filepath.Join(data, "temporal.db"))
-		t, err := devenv.StartTemporal(ctx, devenv.TemporalOptions{Port: devTemporalPort, UIPort: devTemporalUI,
-			DBFile: filepath.Join(data, "temporal.db"), Namespace: cfg.TemporalNamespace})
+		t, err := devenv.StartTemporal(ctx, temporalOpts)
 		if err != nil {
 			return err
 		}
