@@ -1,0 +1,115 @@
+package bench_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"math"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"tdkt/bench"
+	"tdkt/devenv"
+	"tdkt/domain"
+)
+
+func TestMain(m *testing.M) { os.Exit(devenv.RunTests(m)) }
+
+func logger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}
+
+func engine(t *testing.T) *bench.System {
+	tmp := devenv.TestTemporal(t)
+	sys, err := bench.StartEngine(context.Background(), tmp.Address, tmp.Namespace, devenv.TestPostgres(t), logger(t))
+	require.NoError(t, err)
+	t.Cleanup(sys.Close)
+	return sys
+}
+
+func finitePositive(t *testing.T, name string, x float64) {
+	t.Helper()
+	assert.False(t, math.IsNaN(x) || math.IsInf(x, 0), "%s is not finite: %v", name, x)
+	assert.Greater(t, x, 0.0, name)
+}
+
+// A tiny run: functional facts only, never timings.
+func TestBenchTiny(t *testing.T) {
+	sys := engine(t)
+	o := bench.Options{N: 4, C: 2, KFloor: 3, Warmup: 1, Logger: logger(t)}
+	res, err := bench.Run(context.Background(), sys, o)
+	require.NoError(t, err)
+
+	assert.Equal(t, 4, res.Floor.Workflows)
+	assert.Equal(t, 4, res.Floor.Completed, "every floor workflow completed with K updates")
+	assert.Zero(t, res.Floor.Failed)
+	assert.Equal(t, 4*3, res.Floor.Steps)
+	assert.Equal(t, 4*3, res.Floor.Step.Count)
+	assert.Equal(t, 4, res.Floor.Start.Count)
+
+	assert.Equal(t, 4, res.Engine.Workflows)
+	assert.Equal(t, 4, res.Engine.Completed, "every dossier awarded")
+	assert.Zero(t, res.Engine.Failed)
+	assert.Equal(t, 4*3, res.Engine.Steps)
+	assert.Equal(t, 4, res.Engine.Start.Count, "every submission measured")
+	assert.Equal(t, 4*3, res.ReadAfterAction.Checks, "every action's new stage was seen in the list")
+
+	for name, x := range map[string]float64{
+		"floor workflows/s": res.Floor.WorkflowsPerSec, "floor steps/s": res.Floor.StepsPerSec,
+		"floor p50": res.Floor.Step.P50, "floor p99": res.Floor.Step.P99,
+		"engine workflows/s": res.Engine.WorkflowsPerSec, "engine steps/s": res.Engine.StepsPerSec,
+		"engine p50": res.Engine.Step.P50, "engine p99": res.Engine.Step.P99,
+		"ratio steps/s": res.Ratios.StepsPerSec, "ratio p50": res.Ratios.P50, "ratio p99": res.Ratios.P99,
+	} {
+		finitePositive(t, name, x)
+	}
+	require.Len(t, res.Goals, 3)
+
+	var out bytes.Buffer
+	res.Print(&out)
+	assert.Contains(t, out.String(), "engine/floor")
+	require.NoError(t, bench.WriteJSON(&out, res))
+}
+
+// The read-path load over a small seed: every query answers, the plans are
+// those of the store's own statements.
+func TestReadTiny(t *testing.T) {
+	sys := engine(t)
+	var plans bytes.Buffer
+	o := bench.ReadOptions{Dossiers: 2000, C: 2, Requests: 8, Seed: 1, Explain: &plans, Logger: logger(t)}
+	res, err := bench.RunRead(context.Background(), sys, o)
+	require.NoError(t, err)
+	assert.Equal(t, 2000, res.Mix.Total)
+	assert.Len(t, res.Mix.Units, 30)
+	assert.Len(t, res.Mix.Campaigns, 3)
+	assert.Greater(t, len(res.Mix.Stages), 9, "stages seeded: %v", res.Mix.Stages)
+	assert.Greater(t, res.Mix.Overdue, 0)
+	assert.Greater(t, len(res.Mix.Awards), 10)
+	require.NotEmpty(t, res.Queries)
+	for _, q := range res.Queries {
+		assert.Zero(t, q.Errors, q.Name)
+		assert.Equal(t, 8, q.Latency.Count, q.Name)
+		if q.Name == "list, no filter" {
+			assert.Equal(t, 50, q.Items)
+		}
+	}
+	assert.Contains(t, plans.String(), "ORDER BY created_at DESC")
+	assert.Contains(t, plans.String(), "Execution Time")
+	_, ok := domain.AwardByCode(bench.EngineAward)
+	assert.True(t, ok)
+
+	// A second seed into the same, no longer empty, read model is refused.
+	_, err = bench.RunRead(context.Background(), sys, o)
+	assert.ErrorContains(t, err, "already holds")
+}
