@@ -51,6 +51,8 @@ type PhaseResult struct {
 	// Start is the start of a floor workflow, or the submission of a dossier
 	// (POST /api/v1/dossiers), measured apart from the steps.
 	Start Summary `json:"start_latency"`
+	// ByAction is the engine's step latency per action.
+	ByAction map[string]Summary `json:"by_action,omitempty"`
 }
 
 func phaseResult(n, completed, failed int, step, start Summary, elapsed time.Duration) PhaseResult {

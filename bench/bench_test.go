@@ -63,6 +63,9 @@ func TestBenchTiny(t *testing.T) {
 	assert.Zero(t, res.Engine.Failed)
 	assert.Equal(t, 4*3, res.Engine.Steps)
 	assert.Equal(t, 4, res.Engine.Start.Count, "every submission measured")
+	for _, a := range []string{"accept", "approve", "decide"} {
+		assert.Equal(t, 4, res.Engine.ByAction[a].Count, a)
+	}
 	assert.Equal(t, 4*3, res.ReadAfterAction.Checks, "every action's new stage was seen in the list")
 
 	for name, x := range map[string]float64{

@@ -160,6 +160,7 @@ type ReadAfterAction struct {
 func runEngine(ctx context.Context, api *apiClient, run string, first, n, c int, logger *slog.Logger) (PhaseResult, ReadAfterAction) {
 	var (
 		steps, submits, reads Latencies
+		perAction             = make([]Latencies, len(enginePath))
 		next                  atomic.Int64
 		failed, awarded       atomic.Int64
 		immediate, checks     atomic.Int64
@@ -233,7 +234,7 @@ func runEngine(ctx context.Context, api *apiClient, run string, first, n, c int,
 				}
 				submits.Add(time.Since(t0))
 				ok := true
-				for _, st := range enginePath {
+				for si, st := range enginePath {
 					var after dossierAnswer
 					t1 := time.Now()
 					err := api.call(ctx, http.MethodPost, "/api/v1/dossiers/"+url.PathEscape(d.ID)+"/actions/"+string(st.action),
@@ -247,6 +248,7 @@ func runEngine(ctx context.Context, api *apiClient, run string, first, n, c int,
 						break
 					}
 					steps.Add(time.Since(t1))
+					perAction[si].Add(time.Since(t1))
 					if err := seen(d.ID, st.who, store.Fold(frag), st.to); err != nil {
 						fail(err)
 						ok = false
@@ -262,6 +264,10 @@ func runEngine(ctx context.Context, api *apiClient, run string, first, n, c int,
 	wg.Wait()
 	elapsed := time.Since(began)
 	p := phaseResult(n, int(awarded.Load()), int(failed.Load()), steps.Summary(), submits.Summary(), elapsed)
+	p.ByAction = map[string]Summary{}
+	for i, st := range enginePath {
+		p.ByAction[string(st.action)] = perAction[i].Summary()
+	}
 	return p, ReadAfterAction{Checks: int(checks.Load()), Immediate: int(immediate.Load()),
 		WorstDelayMs: ms(time.Duration(worst.Load())), Read: reads.Summary()}
 }

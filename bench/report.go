@@ -28,7 +28,13 @@ func (r *Result) Print(w io.Writer) {
 			p.r.WorkflowsPerSec, p.r.StepsPerSec, p.r.Step.P50, p.r.Step.P99, p.r.Start.P50, p.r.Start.P99)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\nengine/floor: steps/s %.2f, p50 %.2f, p99 %.2f\n", r.Ratios.StepsPerSec, r.Ratios.P50, r.Ratios.P99)
+	fmt.Fprintf(w, "\nengine step latency by action:")
+	for _, st := range enginePath {
+		a := r.Engine.ByAction[string(st.action)]
+		fmt.Fprintf(w, "  %s (%s) p50 %.1f p99 %.1f ms;", st.action, st.who, a.P50, a.P99)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "engine/floor: steps/s %.2f, p50 %.2f, p99 %.2f\n", r.Ratios.StepsPerSec, r.Ratios.P50, r.Ratios.P99)
 	ra := r.ReadAfterAction
 	fmt.Fprintf(w, "read after action: %d checks, %d showed the new stage on the first read, worst delay %.1f ms (list read p50 %.1f ms, p99 %.1f ms)\n",
 		ra.Checks, ra.Immediate, ra.WorstDelayMs, ra.Read.P50, ra.Read.P99)

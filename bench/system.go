@@ -77,6 +77,13 @@ func (f levelFilter) WithGroup(n string) slog.Handler {
 // migrations, and the worker and the API in this process on free ports.
 // Close removes all of it.
 func StartSystem(ctx context.Context, logger *slog.Logger) (_ *System, err error) {
+	// Everything missing is one message before anything has started.
+	if err := devenv.CheckTemporal(devenv.TemporalOptions{Headless: true}); err != nil {
+		return nil, err
+	}
+	if err := devenv.CheckPostgres(); err != nil {
+		return nil, err
+	}
 	sys := &System{Started: true}
 	defer func() {
 		if err != nil {
