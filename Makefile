@@ -1,0 +1,63 @@
+# tdkt: `make run` brings the whole system up locally, `make test` runs every
+# check CI runs. Both work on a fresh clone: the pinned tools build themselves.
+
+GO            ?= go
+ROOT          := $(CURDIR)
+TEMPORAL      := $(ROOT)/bin/temporal
+WORKFLOWCHECK := $(ROOT)/bin/workflowcheck
+TOOLS_MOD     := tools/go.mod
+
+.PHONY: all build run test vet workflowcheck lint fmt tools check-postgres clean clean-tools
+
+all: build
+
+## build: the tdkt binary in bin/
+build:
+	$(GO) build -o bin/tdkt ./cmd/tdkt
+
+## run: Temporal, PostgreSQL, worker and API on this machine (tdkt dev)
+run: bin/temporal build
+	exec bin/tdkt dev
+
+## test: vet, workflowcheck, and every test (unit and integration) with -race
+test: tools check-postgres vet workflowcheck
+	TDKT_TEMPORAL_BIN=$(TEMPORAL) $(GO) test -race -count=1 -timeout 40m ./...
+
+## lint: go vet and workflowcheck (determinism of workflow code)
+lint: vet workflowcheck
+
+vet:
+	$(GO) vet ./...
+
+workflowcheck: bin/workflowcheck
+	$(WORKFLOWCHECK) ./...
+
+fmt:
+	$(GO) fmt ./...
+
+tools: bin/temporal bin/workflowcheck
+
+# The Temporal CLI (dev server) pinned in tools/go.mod, kept out of the app's
+# module. Built only when missing: a cold build takes minutes. After changing
+# its version in tools/go.mod, run `make clean-tools`.
+bin/temporal:
+	@echo "building the pinned Temporal CLI into bin/ (a few minutes the first time)"
+	$(GO) build -modfile=$(TOOLS_MOD) -o $@ github.com/temporalio/cli/cmd/temporal
+
+bin/workflowcheck: $(TOOLS_MOD)
+	$(GO) build -modfile=$(TOOLS_MOD) -o $@ go.temporal.io/sdk/contrib/tools/workflowcheck
+
+# Integration tests start a throw-away PostgreSQL from the server binaries;
+# say so once, plainly, instead of letting every such test fail.
+check-postgres:
+	@command -v initdb >/dev/null && command -v pg_ctl >/dev/null && command -v postgres >/dev/null || { \
+	  echo >&2 "make test: PostgreSQL server binaries (initdb, pg_ctl, postgres) not found on PATH."; \
+	  echo >&2 "  Install them (Debian: apt-get install postgresql) and put their directory on PATH,"; \
+	  echo >&2 "  e.g. export PATH=/usr/lib/postgresql/15/bin:\$$PATH"; \
+	  exit 1; }
+
+clean:
+	rm -f bin/tdkt
+
+clean-tools:
+	rm -f bin/temporal bin/workflowcheck

@@ -1,0 +1,191 @@
+package devenv
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/distribution/reference"
+
+	"tdkt/config"
+	"tdkt/workflows"
+)
+
+// No Docker engine runs here, so the deployment file is checked by loading it
+// the way `docker compose` does and asserting what a deployment needs.
+
+const (
+	svcAPI     = "tdkt-api"
+	svcWorker  = "tdkt-worker"
+	svcMigrate = "tdkt-migrate"
+	svcSAs     = "temporal-namespace"
+)
+
+func loadCompose(t *testing.T, env map[string]string) (*types.Project, error) {
+	t.Helper()
+	root, err := ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "docker-compose.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loader.LoadWithContext(context.Background(), types.ConfigDetails{
+		WorkingDir:  t.TempDir(), // a fake project dir: nothing outside the file is read
+		ConfigFiles: []types.ConfigFile{{Filename: "docker-compose.yml", Content: b}},
+		Environment: env,
+	}, func(o *loader.Options) {
+		o.SkipValidation = false
+		o.SetProjectName("tdkt", true)
+	})
+}
+
+var composeEnv = map[string]string{
+	"POSTGRES_PASSWORD": "pg-secret-for-test",
+	"TDKT_JWT_SECRET":   "0123456789abcdef0123456789abcdef",
+}
+
+func TestComposeParsesAndPinsEveryImage(t *testing.T) {
+	p, err := loadCompose(t, composeEnv)
+	if err != nil {
+		t.Fatalf("docker-compose.yml does not load: %v", err)
+	}
+	for _, name := range []string{"postgres", "temporal", "temporal-ui", "temporal-schema", svcSAs, svcMigrate, svcAPI, svcWorker} {
+		if _, ok := p.Services[name]; !ok {
+			t.Errorf("service %s missing", name)
+		}
+	}
+	for name, s := range p.Services {
+		if s.Image == "" {
+			t.Errorf("service %s names no image (a build needs an image tag too)", name)
+			continue
+		}
+		ref, err := reference.ParseNormalizedNamed(s.Image)
+		if err != nil {
+			t.Errorf("service %s: image %q: %v", name, s.Image, err)
+			continue
+		}
+		tagged, isTagged := ref.(reference.Tagged)
+		_, isDigested := ref.(reference.Digested)
+		switch {
+		case isDigested:
+		case !isTagged:
+			t.Errorf("service %s: image %s has no version tag", name, s.Image)
+		case tagged.Tag() == "latest":
+			t.Errorf("service %s: image %s uses latest", name, s.Image)
+		}
+	}
+	for image, want := range map[string]string{"postgres": "postgres:16", "temporal": "temporalio/server:1.29.",
+		"temporal-ui": "temporalio/ui:2.42.", "temporal-schema": "temporalio/admin-tools:1.29."} {
+		if got := p.Services[image].Image; !strings.HasPrefix(got, want) {
+			t.Errorf("service %s runs %s, want %s*", image, got, want)
+		}
+	}
+	// One app image, built from the Dockerfile.
+	if p.Services[svcMigrate].Build == nil {
+		t.Errorf("%s does not build the app image", svcMigrate)
+	}
+	for _, name := range []string{svcAPI, svcWorker} {
+		if p.Services[name].Image != p.Services[svcMigrate].Image {
+			t.Errorf("%s runs %s, migrate %s: one app image expected", name, p.Services[name].Image, p.Services[svcMigrate].Image)
+		}
+	}
+}
+
+// The app services' environment is a configuration the binary accepts, with
+// everything it requires set.
+func TestComposeAppEnvironment(t *testing.T) {
+	p, err := loadCompose(t, composeEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{svcAPI, svcWorker, svcMigrate} {
+		env := map[string]string{}
+		for k, v := range p.Services[name].Environment {
+			if v != nil {
+				env[k] = *v
+			}
+		}
+		for _, k := range []string{"DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TDKT_TASK_QUEUE"} {
+			if env[k] == "" {
+				t.Errorf("%s: %s not set", name, k)
+			}
+		}
+		if env["TDKT_JWT_SECRET"] == "" && env["TDKT_JWKS_URL"] == "" {
+			t.Errorf("%s: neither TDKT_JWT_SECRET nor TDKT_JWKS_URL set", name)
+		}
+		cfg, err := config.FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		if err != nil {
+			t.Errorf("%s: the binary refuses its environment: %v", name, err)
+			continue
+		}
+		if err := cfg.RequireAuth(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if !strings.Contains(cfg.DatabaseURL, "@postgres:5432/") || cfg.TemporalAddress != "temporal:7233" {
+			t.Errorf("%s: DATABASE_URL %s, TEMPORAL_ADDRESS %s do not point at the compose services", name, cfg.DatabaseURL, cfg.TemporalAddress)
+		}
+		if !strings.Contains(cfg.DatabaseURL, composeEnv["POSTGRES_PASSWORD"]) {
+			t.Errorf("%s: DATABASE_URL does not use POSTGRES_PASSWORD", name)
+		}
+	}
+}
+
+func TestComposeStartOrder(t *testing.T) {
+	p, err := loadCompose(t, composeEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(p.Services[svcMigrate].Command, " "); got != "migrate up" {
+		t.Errorf("%s runs %q, want migrate up", svcMigrate, got)
+	}
+	for _, name := range []string{svcAPI, svcWorker} {
+		deps := p.Services[name].DependsOn
+		for _, need := range []string{svcMigrate, svcSAs} {
+			if d, ok := deps[need]; !ok || d.Condition != types.ServiceConditionCompletedSuccessfully {
+				t.Errorf("%s must wait for %s to complete successfully; depends_on: %+v", name, need, deps)
+			}
+		}
+	}
+	if d := p.Services["temporal"].DependsOn["temporal-schema"]; d.Condition != types.ServiceConditionCompletedSuccessfully {
+		t.Errorf("temporal starts before its schema is set up: %+v", p.Services["temporal"].DependsOn)
+	}
+	if d := p.Services[svcMigrate].DependsOn["postgres"]; d.Condition != types.ServiceConditionHealthy {
+		t.Errorf("migrate starts before postgres is healthy: %+v", p.Services[svcMigrate].DependsOn)
+	}
+}
+
+// Every search attribute the workflow upserts is registered by the one-shot
+// service, with the type the code declares.
+func TestComposeRegistersSearchAttributes(t *testing.T) {
+	p, err := loadCompose(t, composeEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := strings.Join(p.Services[svcSAs].Command, " ")
+	for _, sa := range workflows.SearchAttributes {
+		if !strings.Contains(script, sa.Name+"="+sa.CLI) {
+			t.Errorf("%s does not register %s=%s", svcSAs, sa.Name, sa.CLI)
+		}
+	}
+}
+
+// Secrets have no defaults: a deployment without them does not start.
+func TestComposeRequiresSecrets(t *testing.T) {
+	for _, missing := range []string{"POSTGRES_PASSWORD", "TDKT_JWT_SECRET"} {
+		env := map[string]string{}
+		for k, v := range composeEnv {
+			if k != missing {
+				env[k] = v
+			}
+		}
+		if _, err := loadCompose(t, env); err == nil || !strings.Contains(err.Error(), missing) {
+			t.Errorf("loading without %s: %v, want an error naming it", missing, err)
+		}
+	}
+}
