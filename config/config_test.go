@@ -1,0 +1,70 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != ":8080" || c.CouncilMembers != 9 || c.PublicNoticeDays != 10 || c.MaxUploadMB != 20 || c.TaskQueue != "tdkt-dossiers" {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if c.TemporalExplicit || c.DatabaseExplicit {
+		t.Fatal("nothing was set, yet a server counts as configured")
+	}
+	if err := c.RequireAuth(); err == nil {
+		t.Fatal("no secret and no key set must be refused for the API")
+	}
+	p, err := c.Policy()
+	if err != nil || p.CouncilMembers != 9 || len(p.Calendar.Holidays) == 0 {
+		t.Fatalf("policy %+v %v", p, err)
+	}
+}
+
+func TestBadValuesNameTheVariable(t *testing.T) {
+	for name, val := range map[string]string{
+		"TDKT_COUNCIL_MEMBERS":    "nine",
+		"TDKT_PUBLIC_NOTICE_DAYS": "-1",
+		"TDKT_MAX_UPLOAD_MB":      "0",
+		"TDKT_HTTP_ADDR":          "8080",
+		"TEMPORAL_ADDRESS":        "localhost",
+		"DATABASE_URL":            "mysql://x",
+		"TDKT_JWKS_URL":           "ftp://keys",
+		"TDKT_JWT_SECRET":         "short",
+		"TDKT_HOLIDAYS_FILE":      "/no/such/file.json",
+	} {
+		_, err := FromEnv(env(map[string]string{name: val}))
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%q: error %v does not name the variable", name, val, err)
+		}
+	}
+}
+
+func TestExplicitServersAndHolidayFile(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "h.json")
+	if err := os.WriteFile(f, []byte(`{"holidays":["2030-01-01"],"working_saturdays":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := FromEnv(env(map[string]string{"TEMPORAL_ADDRESS": "temporal:7233", "DATABASE_URL": "postgres://u@db/tdkt",
+		"TDKT_PUBLIC_NOTICE_DAYS": "0", "TDKT_HOLIDAYS_FILE": f, "TDKT_JWT_SECRET": "0123456789abcdef"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.TemporalExplicit || !c.DatabaseExplicit || c.PublicNoticeDays != 0 || c.RequireAuth() != nil {
+		t.Fatalf("%+v", c)
+	}
+	p, err := c.Policy()
+	if err != nil || len(p.Calendar.Holidays) != 1 || p.PublicNoticeDays != 0 {
+		t.Fatalf("policy %+v %v", p, err)
+	}
+}
