@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,6 +18,7 @@ func benchCmd() *cobra.Command {
 	ro := bench.DefaultReadOptions()
 	var (
 		apiURL, temporalAddr, namespace, databaseURL string
+		cpuProfile                                   string
 		read, asJSON, explain                        bool
 	)
 	cmd := &cobra.Command{
@@ -82,6 +85,19 @@ Timings are reported, never asserted.`,
 				logger.Info("bench: stopping what it started")
 				sys.Close()
 			}()
+			if cpuProfile != "" {
+				// The profile covers this process: with a throw-away system,
+				// the API and the worker as well as the clients.
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return fmt.Errorf("--cpuprofile: %w", err)
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return fmt.Errorf("--cpuprofile: %w", err)
+				}
+				defer pprof.StopCPUProfile()
+			}
 
 			if read {
 				ro.C = o.C
@@ -129,6 +145,7 @@ Timings are reported, never asserted.`,
 	f.BoolVar(&read, "read", false, "measure the read path under load instead")
 	f.IntVar(&ro.Dossiers, "read-dossiers", ro.Dossiers, "dossiers seeded for --read")
 	f.IntVar(&ro.Requests, "read-requests", ro.Requests, "measured requests per query for --read")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measurement (this process) to this file")
 	f.BoolVar(&explain, "explain", true, "with --read, print the query plans")
 	return cmd
 }
