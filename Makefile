@@ -61,3 +61,10 @@ clean:
 
 clean-tools:
 	rm -f bin/temporal bin/workflowcheck
+
+.PHONY: bench
+## bench: floor vs engine in one run, then the read path at 100,000 dossiers
+## (tdkt bench; a throw-away system, removed afterwards)
+bench: bin/temporal build check-postgres
+	TDKT_TEMPORAL_BIN=$(TEMPORAL) bin/tdkt bench
+	TDKT_TEMPORAL_BIN=$(TEMPORAL) bin/tdkt bench --read
