@@ -7,7 +7,7 @@ TEMPORAL      := $(ROOT)/bin/temporal
 WORKFLOWCHECK := $(ROOT)/bin/workflowcheck
 TOOLS_MOD     := tools/go.mod
 
-.PHONY: all build run test vet workflowcheck lint fmt tools check-postgres clean clean-tools
+.PHONY: all build run test vet workflowcheck lint fmt tools check-postgres clean clean-tools histories
 
 all: build
 
@@ -68,3 +68,7 @@ clean-tools:
 bench: bin/temporal build check-postgres
 	TDKT_TEMPORAL_BIN=$(TEMPORAL) bin/tdkt bench
 	TDKT_TEMPORAL_BIN=$(TEMPORAL) bin/tdkt bench --read
+
+## histories: recapture the saved workflow histories the replay tests use
+histories: bin/temporal
+	cd workflows && TDKT_TEMPORAL_BIN=$(TEMPORAL) $(GO) test -tags capture -count=1 -run TestPathsOnRealStack .
