@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,7 +37,7 @@ func apiCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := store.Open(ctx, cfg.DatabaseURL)
+			st, err := openStore(ctx, cfg)
 			if err != nil {
 				return err
 			}
@@ -63,4 +66,18 @@ func requireDatabase(cfg config.Config) error {
 		return errors.New("DATABASE_URL is not set: give the PostgreSQL URL (postgres://user:password@host:5432/tdkt?sslmode=disable), or run `tdkt dev` to start a local one")
 	}
 	return nil
+}
+
+// openStore connects to the read model; the error names the variable and the
+// server (without its password).
+func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		where := "the database"
+		if u, perr := url.Parse(cfg.DatabaseURL); perr == nil {
+			where = u.Redacted()
+		}
+		return nil, fmt.Errorf("DATABASE_URL (%s): %w", where, err)
+	}
+	return st, nil
 }

@@ -27,7 +27,7 @@ func migrateCmd() *cobra.Command {
 			if err := requireDatabase(cfg); err != nil {
 				return err
 			}
-			st, err := store.Open(cmd.Context(), cfg.DatabaseURL)
+			st, err := openStore(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}

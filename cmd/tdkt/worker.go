@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"tdkt/store"
 	"tdkt/worker"
 )
 
@@ -24,7 +23,7 @@ func workerCmd() *cobra.Command {
 			if err := requireDatabase(cfg); err != nil {
 				return err
 			}
-			st, err := store.Open(ctx, cfg.DatabaseURL)
+			st, err := openStore(ctx, cfg)
 			if err != nil {
 				return err
 			}
