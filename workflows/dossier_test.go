@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -500,6 +502,11 @@ func TestOverdueAcrossTet(t *testing.T) {
 	start := time.Date(2026, 2, 10, 9, 0, 0, 0, domain.Local)
 	due := time.Date(2026, 2, 25, 0, 0, 0, 0, domain.Local)
 	h := newHarness(t, start)
+	// What administrators filter on: record every upsert of the search attributes.
+	var upserts []temporal.SearchAttributes
+	h.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		upserts = append(upserts, args.Get(0).(temporal.SearchAttributes))
+	}).Return(nil)
 	var before, after domain.View
 	h.env.RegisterDelayedCallback(func() { before = h.query() }, due.Sub(start)-time.Hour)
 	h.env.RegisterDelayedCallback(func() { after = h.query() }, due.Sub(start)+time.Hour)
@@ -521,6 +528,19 @@ func TestOverdueAcrossTet(t *testing.T) {
 	}
 	require.Len(t, flagged, 1)
 	require.Equal(t, due.UTC(), flagged[0].At.UTC())
+
+	// The overdue flag reached the search attributes in reception, and a new
+	// stage cleared it: ExecutionStatus = "Running" AND DossierOverdue = true
+	// finds the dossier exactly while it is stuck.
+	var seen []string
+	for _, u := range upserts {
+		stage, _ := u.GetKeyword(SAStage)
+		overdue, _ := u.GetBool(SAOverdue)
+		seen = append(seen, fmt.Sprintf("%s/%v", stage, overdue))
+		_, hasName := u.GetKeyword(temporal.NewSearchAttributeKeyKeyword("NomineeName"))
+		require.False(t, hasName)
+	}
+	require.Equal(t, []string{"reception/false", "reception/true", "appraisal/false", "rejected/false"}, seen)
 }
 
 // A projection that fails is retried until it lands, without a duplicate.
