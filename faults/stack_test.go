@@ -358,7 +358,11 @@ func (s *stack) close() {
 		os.RemoveAll(s.pgctl.sockDir)
 	}
 	if s.dir != "" {
-		os.RemoveAll(s.dir)
+		if os.Getenv("TDKT_FAULTS_KEEP") != "" {
+			fmt.Fprintf(os.Stderr, "faults: TDKT_FAULTS_KEEP is set: logs and data kept in %s\n", s.dir)
+		} else {
+			os.RemoveAll(s.dir)
+		}
 	}
 }
 
