@@ -72,3 +72,10 @@ bench: bin/temporal build check-postgres
 ## histories: recapture the saved workflow histories the replay tests use
 histories: bin/temporal
 	cd workflows && TDKT_TEMPORAL_BIN=$(TEMPORAL) $(GO) test -tags capture -count=1 -run TestPathsOnRealStack .
+
+.PHONY: test-faults
+## test-faults: the fault and bad-input suite alone, with its figures printed
+## (faults/: the tdkt binary's worker and API as processes, real PostgreSQL,
+## Temporal with file persistence; `make test` runs it too, without -v)
+test-faults: bin/temporal check-postgres
+	TDKT_TEMPORAL_BIN=$(TEMPORAL) $(GO) test -race -count=1 -timeout 20m -v ./faults/
