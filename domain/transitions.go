@@ -111,6 +111,8 @@ var Table = []Transition{
 	{Action: ActOverdue, Stages: running, Roles: []Role{RoleSystem}, Internal: true},
 }
 
+var publicActions = PublicActions()
+
 // PublicActions lists the actions of the actions endpoint, in table order.
 func PublicActions() []Action {
 	var out []Action

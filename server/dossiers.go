@@ -380,16 +380,27 @@ func (s *Server) tasks(c *gin.Context) {
 		s.storeError(c, "inbox", err)
 		return
 	}
-	s.items(c, a, views, "")
+	// The inbox lists a council-stage dossier to a council member only while
+	// that member has not voted, so there is nothing to ask the read model;
+	// a secretary also sees the ones the member has voted on.
+	var voted *bool
+	if !a.Has(domain.RoleSecretary) {
+		voted = new(bool)
+	}
+	s.itemsVoted(c, a, views, "", voted)
 }
 
 func (s *Server) items(c *gin.Context, a domain.Actor, views []domain.View, next string) {
+	s.itemsVoted(c, a, views, next, nil)
+}
+
+func (s *Server) itemsVoted(c *gin.Context, a domain.Actor, views []domain.View, next string, voted *bool) {
 	out := make([]domain.View, 0, len(views))
 	for _, v := range views {
 		if !visible(a, v.Unit) { // belt and braces: never leak another unit's dossier
 			continue
 		}
-		out = append(out, s.present(c, a, v, nil))
+		out = append(out, s.present(c, a, v, voted))
 	}
 	c.JSON(http.StatusOK, itemsOf[domain.View]{Items: out, NextCursor: next})
 }
