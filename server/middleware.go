@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -145,4 +146,23 @@ func (r problemRender) Render(w http.ResponseWriter) error {
 
 func (r problemRender) WriteContentType(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", ProblemContentType)
+}
+
+// MaxQueryBytes bounds a request's query string; no filter needs more.
+const MaxQueryBytes = 8 << 10
+
+// strictQuery refuses a query string that is too long (414) or does not parse
+// (400): url.Values silently drops a pair it cannot decode, which would turn
+// a malformed filter into no filter at all.
+func strictQuery(c *gin.Context) {
+	raw := c.Request.URL.RawQuery
+	if len(raw) > MaxQueryBytes {
+		fail(c, http.StatusRequestURITooLong, "the query string is longer than %d bytes", MaxQueryBytes)
+		return
+	}
+	if _, err := url.ParseQuery(raw); err != nil {
+		fail(c, http.StatusBadRequest, "the query string is malformed: %v", err)
+		return
+	}
+	c.Next()
 }

@@ -115,7 +115,7 @@ func (s *Server) routes(m *metrics.HTTP) *gin.Engine {
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
 	r.ContextWithFallback = true
-	r.Use(withRequestID, s.accessLog, m.Middleware(), s.recoverer)
+	r.Use(withRequestID, s.accessLog, m.Middleware(), s.recoverer, strictQuery)
 	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "no such resource") })
 	r.NoMethod(func(c *gin.Context) {
 		fail(c, http.StatusMethodNotAllowed, "method %s is not allowed here", c.Request.Method)
@@ -136,6 +136,7 @@ func (s *Server) routes(m *metrics.HTTP) *gin.Engine {
 	api.GET("/dossiers/:id/documents/:doc", s.download)
 	api.POST("/dossiers/:id/actions/:action", s.act)
 	api.GET("/tasks", s.tasks)
+	s.codecRoutes(r)
 	return r
 }
 
@@ -159,7 +160,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		Handler:           s.engine,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		// Large enough that an oversized query reaches the router and gets a
+		// problem+json 414 (strictQuery) instead of net/http's bare 431.
+		MaxHeaderBytes: 2 << 20,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
