@@ -3,6 +3,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"os"
@@ -25,6 +26,11 @@ type Config struct {
 	PublicNoticeDays  int    // TDKT_PUBLIC_NOTICE_DAYS
 	MaxUploadMB       int    // TDKT_MAX_UPLOAD_MB
 	HolidaysFile      string // TDKT_HOLIDAYS_FILE
+	// PayloadKey encrypts Temporal payloads (AES-256, 32 bytes); nil leaves
+	// them in plain JSON. Never log it.
+	PayloadKey      []byte // TDKT_PAYLOAD_KEY, base64
+	PayloadKeyID    string // TDKT_PAYLOAD_KEY_ID
+	CodecCORSOrigin string // TDKT_CODEC_CORS_ORIGIN: the Temporal UI that calls /codec
 	// TemporalExplicit and DatabaseExplicit say whether the variables were
 	// set; `tdkt dev` starts embedded servers for those that were not.
 	TemporalExplicit bool
@@ -34,7 +40,8 @@ type Config struct {
 // Defaults is the configuration with nothing set.
 func Defaults() Config {
 	return Config{HTTPAddr: ":8080", TemporalAddress: "127.0.0.1:7233", TemporalNamespace: "default",
-		TaskQueue: "tdkt-dossiers", CouncilMembers: 9, PublicNoticeDays: 10, MaxUploadMB: 20}
+		TaskQueue: "tdkt-dossiers", CouncilMembers: 9, PublicNoticeDays: 10, MaxUploadMB: 20,
+		PayloadKeyID: "k1", CodecCORSOrigin: "http://127.0.0.1:8233"}
 }
 
 // Load reads the configuration from the process environment.
@@ -71,6 +78,10 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	str("TDKT_JWT_SECRET", &c.JWTSecret)
 	str("TDKT_JWKS_URL", &c.JWKSURL)
 	str("TDKT_HOLIDAYS_FILE", &c.HolidaysFile)
+	str("TDKT_PAYLOAD_KEY_ID", &c.PayloadKeyID)
+	str("TDKT_CODEC_CORS_ORIGIN", &c.CodecCORSOrigin)
+	var payloadKey string
+	str("TDKT_PAYLOAD_KEY", &payloadKey)
 	num("TDKT_COUNCIL_MEMBERS", &c.CouncilMembers, 1, 200)
 	num("TDKT_PUBLIC_NOTICE_DAYS", &c.PublicNoticeDays, 0, 365)
 	num("TDKT_MAX_UPLOAD_MB", &c.MaxUploadMB, 1, 1024)
@@ -94,6 +105,23 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	if c.JWTSecret != "" && len(c.JWTSecret) < 16 {
 		errs = append(errs, "TDKT_JWT_SECRET: must be at least 16 characters")
 	}
+	if payloadKey != "" {
+		// The value is a secret: the message never quotes it.
+		if k, err := ParsePayloadKey(payloadKey); err != nil {
+			errs = append(errs, "TDKT_PAYLOAD_KEY: "+err.Error())
+		} else {
+			c.PayloadKey = k
+		}
+	}
+	if !validKeyID(c.PayloadKeyID) {
+		errs = append(errs, fmt.Sprintf("TDKT_PAYLOAD_KEY_ID=%q: must be 1 to 64 letters, digits, '.', '_' or '-'", c.PayloadKeyID))
+	}
+	if u, err := url.Parse(c.CodecCORSOrigin); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		errs = append(errs, fmt.Sprintf("TDKT_CODEC_CORS_ORIGIN=%q: must be an origin such as http://127.0.0.1:8233", c.CodecCORSOrigin))
+	} else {
+		c.CodecCORSOrigin = u.Scheme + "://" + u.Host
+	}
 	if c.HolidaysFile != "" {
 		if _, err := domain.LoadCalendar(c.HolidaysFile); err != nil {
 			errs = append(errs, "TDKT_HOLIDAYS_FILE: "+err.Error())
@@ -103,6 +131,32 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+// ParsePayloadKey decodes a payload key: base64 (standard, padded or not) of
+// 32 bytes, as `openssl rand -base64 32` prints.
+func ParsePayloadKey(s string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	k, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		k, err = base64.RawStdEncoding.DecodeString(s)
+	}
+	if err != nil || len(k) != 32 {
+		return nil, fmt.Errorf("must be the base64 of 32 random bytes (openssl rand -base64 32)")
+	}
+	return k, nil
+}
+
+func validKeyID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // RequireAuth checks that tokens can be verified: the API needs a secret or a

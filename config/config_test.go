@@ -1,6 +1,8 @@
 package config
 
 import (
+	"bytes"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,6 +44,9 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"TDKT_JWKS_URL":           "ftp://keys",
 		"TDKT_JWT_SECRET":         "short",
 		"TDKT_HOLIDAYS_FILE":      "/no/such/file.json",
+		"TDKT_PAYLOAD_KEY":        "not base64!",
+		"TDKT_PAYLOAD_KEY_ID":     "key one",
+		"TDKT_CODEC_CORS_ORIGIN":  "127.0.0.1:8233",
 	} {
 		_, err := FromEnv(env(map[string]string{name: val}))
 		if err == nil || !strings.Contains(err.Error(), name) {
@@ -66,5 +71,26 @@ func TestExplicitServersAndHolidayFile(t *testing.T) {
 	p, err := c.Policy()
 	if err != nil || len(p.Calendar.Holidays) != 1 || p.PublicNoticeDays != 0 {
 		t.Fatalf("policy %+v %v", p, err)
+	}
+}
+
+func TestPayloadKey(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil || c.PayloadKey != nil || c.PayloadKeyID != "k1" || c.CodecCORSOrigin != "http://127.0.0.1:8233" {
+		t.Fatalf("defaults: key set %v, id %q, origin %q, %v", c.PayloadKey != nil, c.PayloadKeyID, c.CodecCORSOrigin, err)
+	}
+	key := bytes.Repeat([]byte{7}, 32)
+	for _, enc := range []string{base64.StdEncoding.EncodeToString(key), base64.RawStdEncoding.EncodeToString(key) + "\n"} {
+		c, err := FromEnv(env(map[string]string{"TDKT_PAYLOAD_KEY": enc, "TDKT_PAYLOAD_KEY_ID": "2026-01"}))
+		if err != nil || !bytes.Equal(c.PayloadKey, key) || c.PayloadKeyID != "2026-01" {
+			t.Fatalf("%q: key %x id %q %v", enc, c.PayloadKey, c.PayloadKeyID, err)
+		}
+	}
+	// 16 bytes is AES-128, not the AES-256 key asked for; the message names
+	// the variable and never repeats the secret.
+	short := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef"))
+	_, err = FromEnv(env(map[string]string{"TDKT_PAYLOAD_KEY": short}))
+	if err == nil || !strings.Contains(err.Error(), "TDKT_PAYLOAD_KEY") || strings.Contains(err.Error(), short) {
+		t.Fatalf("a 16-byte key: %v", err)
 	}
 }

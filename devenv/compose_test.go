@@ -48,6 +48,7 @@ func loadCompose(t *testing.T, env map[string]string) (*types.Project, error) {
 var composeEnv = map[string]string{
 	"POSTGRES_PASSWORD": "pg-secret-for-test",
 	"TDKT_JWT_SECRET":   "0123456789abcdef0123456789abcdef",
+	"TDKT_PAYLOAD_KEY":  "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", // base64 of 32 bytes
 }
 
 func TestComposeParsesAndPinsEveryImage(t *testing.T) {
@@ -133,6 +134,11 @@ func TestComposeAppEnvironment(t *testing.T) {
 		if !strings.Contains(cfg.DatabaseURL, composeEnv["POSTGRES_PASSWORD"]) {
 			t.Errorf("%s: DATABASE_URL does not use POSTGRES_PASSWORD", name)
 		}
+		// The API and the worker must share the payload key, or one cannot
+		// read what the other wrote to Temporal.
+		if name != svcMigrate && env["TDKT_PAYLOAD_KEY"] != composeEnv["TDKT_PAYLOAD_KEY"] {
+			t.Errorf("%s: TDKT_PAYLOAD_KEY is not the deployment's payload key", name)
+		}
 	}
 }
 
@@ -177,7 +183,7 @@ func TestComposeRegistersSearchAttributes(t *testing.T) {
 
 // Secrets have no defaults: a deployment without them does not start.
 func TestComposeRequiresSecrets(t *testing.T) {
-	for _, missing := range []string{"POSTGRES_PASSWORD", "TDKT_JWT_SECRET"} {
+	for _, missing := range []string{"POSTGRES_PASSWORD", "TDKT_JWT_SECRET", "TDKT_PAYLOAD_KEY"} {
 		env := map[string]string{}
 		for k, v := range composeEnv {
 			if k != missing {

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -88,6 +90,13 @@ func runDev(ctx context.Context, out io.Writer) (err error) {
 		return fmt.Errorf("API address %s is already in use (another `tdkt dev`?): stop it or set TDKT_HTTP_ADDR", addr)
 	}
 	defer ln.Close()
+
+	// Before any server starts: a damaged key file stops start-up cleanly.
+	if len(cfg.PayloadKey) == 0 {
+		if cfg.PayloadKey, err = devPayloadKey(filepath.Join(data, "payload-key")); err != nil {
+			return err
+		}
+	}
 
 	// Stopped in reverse order of start by the defers below: API, worker,
 	// Temporal client, store, then the servers.
@@ -191,6 +200,41 @@ func devSecret(path string) (string, error) {
 	return s, nil
 }
 
+// devPayloadKey reads the key that encrypts the development Temporal
+// history, making one on first use. A key file that is there but unreadable
+// stops start-up instead of being replaced: a new key could not decrypt the
+// dossiers already in .data/temporal.db.
+func devPayloadKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		k, perr := config.ParsePayloadKey(string(b))
+		if perr != nil {
+			return nil, fmt.Errorf("%s: %w; it decrypts the history in %s: restore it, or delete %s to start from scratch",
+				path, perr, filepath.Join(filepath.Dir(path), "temporal.db"), filepath.Dir(path))
+		}
+		return k, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read payload key %s: %w", path, err)
+	}
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		return nil, fmt.Errorf("generate payload key: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("save payload key to %s: %w", path, err)
+	}
+	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(k) + "\n"); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("save payload key to %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("save payload key to %s: %w", path, err)
+	}
+	return k, nil
+}
+
 func waitReady(ctx context.Context, url string, served <-chan error) error {
 	hc := http.Client{Timeout: 3 * time.Second}
 	deadline := time.Now().Add(60 * time.Second)
@@ -252,6 +296,9 @@ func printBanner(out io.Writer, cfg config.Config, apiURL, uiURL, data string) e
 		fmt.Fprintf(&b, "  Temporal UI: %s/namespaces/%s/workflows\n", uiURL, cfg.TemporalNamespace)
 	} else {
 		fmt.Fprintf(&b, "  Temporal:    %s (namespace %s)\n", cfg.TemporalAddress, cfg.TemporalNamespace)
+	}
+	if len(cfg.PayloadKey) > 0 {
+		fmt.Fprintf(&b, "  Codec:       %s/codec   (Temporal payloads are encrypted; decoding needs an admin token)\n", apiURL)
 	}
 	tokens := filepath.Join(data, "tokens.env")
 	if cfg.JWTSecret == "" {

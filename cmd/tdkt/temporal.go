@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 
+	"tdkt/codec"
 	"tdkt/config"
 	"tdkt/metrics"
 )
@@ -17,11 +18,27 @@ import (
 // dialTemporal connects to Temporal, retrying for up to wait: in a deployment
 // the API and worker may start before the Temporal frontend answers. The SDK's
 // metrics go to reg (nil: not collected).
+//
+// With TDKT_PAYLOAD_KEY set, every payload the client writes (workflow
+// inputs, update arguments such as a council vote, results, queries) and
+// every failure message is encrypted; the worker and the API both dial here,
+// so they agree.
 func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, reg prometheus.Registerer, wait time.Duration) (client.Client, error) {
 	opts := client.Options{
 		HostPort:  cfg.TemporalAddress,
 		Namespace: cfg.TemporalNamespace,
 		Logger:    log.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+	}
+	if len(cfg.PayloadKey) > 0 {
+		pc, err := codec.New(cfg.PayloadKeyID, cfg.PayloadKey)
+		if err != nil {
+			return nil, fmt.Errorf("TDKT_PAYLOAD_KEY: %w", err)
+		}
+		opts.DataConverter = codec.DataConverter(pc)
+		opts.FailureConverter = codec.FailureConverter(opts.DataConverter)
+		logger.Info("Temporal payloads are encrypted (AES-256-GCM)", "key_id", cfg.PayloadKeyID)
+	} else {
+		logger.Warn("Temporal payloads are NOT encrypted: votes and nominee names are readable in Temporal's history; set TDKT_PAYLOAD_KEY")
 	}
 	if reg != nil {
 		opts.MetricsHandler = metrics.NewTemporalHandler(reg)

@@ -1,0 +1,181 @@
+package codec
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"strings"
+	"testing"
+
+	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"google.golang.org/protobuf/proto"
+
+	"tdkt/domain"
+)
+
+func key(t *testing.T) []byte {
+	t.Helper()
+	k := make([]byte, KeySize)
+	if _, err := rand.Read(k); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func mustNew(t *testing.T, id string, k []byte) converter.PayloadCodec {
+	t.Helper()
+	c, err := New(id, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+const nominee = "Nguyễn Thị Bí Mật"
+
+// vote is what a council vote's update carries.
+func vote() domain.Command {
+	yes := true
+	return domain.Command{Action: domain.ActVote, Approve: &yes,
+		Actor: domain.Actor{ID: "member-4711", Name: "Trần Văn Ủy Viên", Roles: []domain.Role{domain.RoleCouncil}}}
+}
+
+func TestRoundTripHidesThePlaintext(t *testing.T) {
+	dc := DataConverter(mustNew(t, "k1", key(t)))
+	sub := domain.Submission{AwardCode: "CSTD_TINH", Nominee: domain.Nominee{Type: domain.Individual, Name: nominee}}
+	plainVote, err := converter.GetDefaultDataConverter().ToPayload(vote())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(plainVote.Data, []byte(`"approve":true`)) {
+		t.Fatalf("the control is broken: the unencrypted payload is %s", plainVote.Data)
+	}
+	for _, v := range []any{vote(), sub} {
+		p, err := dc.ToPayload(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(p.Metadata[MetadataEncoding]); got != EncodingEncrypted {
+			t.Fatalf("encoding %q", got)
+		}
+		if got := string(p.Metadata[MetadataKeyID]); got != "k1" {
+			t.Fatalf("key id %q", got)
+		}
+		wire, err := proto.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{nominee, `"approve":true`, "approve", "member-4711", "json/plain"} {
+			if bytes.Contains(wire, []byte(secret)) {
+				t.Errorf("the encrypted payload contains %q", secret)
+			}
+		}
+		again, _ := dc.ToPayload(v)
+		if bytes.Equal(again.Data, p.Data) {
+			t.Error("two encryptions of one value are equal: the nonce is not random")
+		}
+		switch want := v.(type) {
+		case domain.Command:
+			var got domain.Command
+			if err := dc.FromPayload(p, &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Actor.ID != want.Actor.ID || got.Approve == nil || !*got.Approve {
+				t.Fatalf("round trip: %+v", got)
+			}
+		case domain.Submission:
+			var got domain.Submission
+			if err := dc.FromPayload(p, &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Nominee.Name != nominee {
+				t.Fatalf("round trip: %+v", got)
+			}
+		}
+	}
+}
+
+func TestTamperedCiphertextFails(t *testing.T) {
+	c := mustNew(t, "k1", key(t))
+	p, err := DataConverter(c).ToPayload(vote())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{0, 12, len(p.Data) - 1} { // nonce, ciphertext, tag
+		bad := proto.Clone(p).(*commonpb.Payload)
+		bad.Data[i] ^= 1
+		if _, err := c.Decode([]*commonpb.Payload{bad}); err == nil || !strings.Contains(err.Error(), "tampered") {
+			t.Errorf("byte %d flipped: %v", i, err)
+		}
+	}
+	short := proto.Clone(p).(*commonpb.Payload)
+	short.Data = short.Data[:10]
+	if _, err := c.Decode([]*commonpb.Payload{short}); err == nil {
+		t.Error("a truncated payload decoded")
+	}
+}
+
+func TestUnencryptedPayloadPassesThrough(t *testing.T) {
+	c := mustNew(t, "k1", key(t))
+	plain, err := converter.GetDefaultDataConverter().ToPayloads(vote(), "x", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Decode(plain.Payloads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range got {
+		if !proto.Equal(got[i], plain.Payloads[i]) {
+			t.Fatalf("payload %d changed: %v", i, got[i])
+		}
+	}
+	// And the data converter reads an old, unencrypted history's values.
+	var cmd domain.Command
+	if err := DataConverter(c).FromPayload(plain.Payloads[0], &cmd); err != nil || cmd.Actor.ID != "member-4711" {
+		t.Fatalf("%+v %v", cmd, err)
+	}
+}
+
+func TestWrongKeyFails(t *testing.T) {
+	k := key(t)
+	p, err := DataConverter(mustNew(t, "k1", k)).ToPayload(vote())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mustNew(t, "k1", key(t)).Decode([]*commonpb.Payload{p}); err == nil {
+		t.Error("another key under the same id decrypted the payload")
+	}
+	_, err = mustNew(t, "k2", k).Decode([]*commonpb.Payload{p})
+	if !errors.Is(err, ErrUnknownKey) || !strings.Contains(err.Error(), `"k1"`) {
+		t.Errorf("a payload of key k1 read by a codec holding k2: %v", err)
+	}
+}
+
+func TestNewRefusesBadKeys(t *testing.T) {
+	if _, err := New("k1", make([]byte, 16)); err == nil {
+		t.Error("a 16-byte key was accepted for AES-256")
+	}
+	if _, err := New("", make([]byte, KeySize)); err == nil {
+		t.Error("an empty key id was accepted")
+	}
+}
+
+func TestFailureMessagesAreEncrypted(t *testing.T) {
+	dc := DataConverter(mustNew(t, "k1", key(t)))
+	fc := FailureConverter(dc)
+	f := fc.ErrorToFailure(temporal.NewApplicationError("duplicate nominee "+nominee, "conflict"))
+	wire, err := proto.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(wire, []byte(nominee)) {
+		t.Fatal("the failure carries the message in plain text")
+	}
+	var app *temporal.ApplicationError
+	if err := fc.FailureToError(f); !errors.As(err, &app) || app.Message() != "duplicate nominee "+nominee || app.Type() != "conflict" {
+		t.Fatalf("round trip: %v", err)
+	}
+}
