@@ -414,9 +414,15 @@ func TestBadInput(t *testing.T) {
 		}
 		name := "GET /api/v1/tasks?limit=<1 MB>"
 		b.refused(name, b.send(name, http.MethodGet, "/api/v1/tasks?limit="+long1M, asOff, nil, "", nil))
+		// A request line whose target is not valid percent-encoding is not an
+		// HTTP request the API ever sees: net/http answers a bare 400 before
+		// any handler, and offers no hook to shape it. Hold it to 400 and no
+		// change (checked below with everything else); README says so.
 		for _, p := range []string{"/api/v1/dossiers/%zz", "/api/v1/dossiers/" + id + "/actions/%"} {
 			name := "raw request line GET " + p
-			b.refused(name, b.sendRaw(name, "GET "+p+" HTTP/1.1", asAdmin))
+			if r := b.sendRaw(name, "GET "+p+" HTTP/1.1", asAdmin); r.status != http.StatusBadRequest {
+				t.Errorf("%s: want net/http's 400, got %s", name, r)
+			}
 		}
 	})
 
