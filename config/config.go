@@ -31,6 +31,9 @@ type Config struct {
 	PayloadKey      []byte // TDKT_PAYLOAD_KEY, base64
 	PayloadKeyID    string // TDKT_PAYLOAD_KEY_ID
 	CodecCORSOrigin string // TDKT_CODEC_CORS_ORIGIN: the Temporal UI that calls /codec
+	// MetricsAddr is where `tdkt worker` serves /metrics (the API serves its
+	// own on its port); empty serves none.
+	MetricsAddr string // TDKT_METRICS_ADDR
 	// TemporalExplicit and DatabaseExplicit say whether the variables were
 	// set; `tdkt dev` starts embedded servers for those that were not.
 	TemporalExplicit bool
@@ -80,12 +83,16 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	str("TDKT_HOLIDAYS_FILE", &c.HolidaysFile)
 	str("TDKT_PAYLOAD_KEY_ID", &c.PayloadKeyID)
 	str("TDKT_CODEC_CORS_ORIGIN", &c.CodecCORSOrigin)
+	str("TDKT_METRICS_ADDR", &c.MetricsAddr)
 	var payloadKey string
 	str("TDKT_PAYLOAD_KEY", &payloadKey)
 	num("TDKT_COUNCIL_MEMBERS", &c.CouncilMembers, 1, 200)
 	num("TDKT_PUBLIC_NOTICE_DAYS", &c.PublicNoticeDays, 0, 365)
 	num("TDKT_MAX_UPLOAD_MB", &c.MaxUploadMB, 1, 1024)
 
+	if c.MetricsAddr != "" && !strings.Contains(c.MetricsAddr, ":") {
+		errs = append(errs, fmt.Sprintf("TDKT_METRICS_ADDR=%q: must be host:port or :port", c.MetricsAddr))
+	}
 	if !strings.Contains(c.HTTPAddr, ":") {
 		errs = append(errs, fmt.Sprintf("TDKT_HTTP_ADDR=%q: must be host:port or :port", c.HTTPAddr))
 	}

@@ -39,6 +39,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"TDKT_PUBLIC_NOTICE_DAYS": "-1",
 		"TDKT_MAX_UPLOAD_MB":      "0",
 		"TDKT_HTTP_ADDR":          "8080",
+		"TDKT_METRICS_ADDR":       "9090",
 		"TEMPORAL_ADDRESS":        "localhost",
 		"DATABASE_URL":            "mysql://x",
 		"TDKT_JWKS_URL":           "ftp://keys",

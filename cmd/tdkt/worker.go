@@ -1,10 +1,18 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
+	"tdkt/metrics"
 	"tdkt/worker"
 )
 
@@ -28,11 +36,19 @@ func workerCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			c, err := dialTemporal(ctx, cfg, logger, nil, time.Minute)
+			reg := metrics.NewRegistry()
+			c, err := dialTemporal(ctx, cfg, logger, reg, time.Minute)
 			if err != nil {
 				return err
 			}
 			defer c.Close()
+			if cfg.MetricsAddr != "" {
+				stop, err := serveMetrics(cfg.MetricsAddr, reg, logger)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			if err := worker.RegisterSearchAttributes(ctx, c, cfg.TemporalNamespace); err != nil {
 				return err
 			}
@@ -46,4 +62,27 @@ func workerCmd() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// serveMetrics serves the worker's Prometheus metrics (the Temporal SDK's:
+// task latencies, slots, poll errors) on addr until stop is called.
+func serveMetrics(addr string, reg *prometheus.Registry, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("TDKT_METRICS_ADDR=%s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", metrics.Handler(reg))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics server", "error", err)
+		}
+	}()
+	logger.Info("worker metrics", "addr", ln.Addr().String())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
 }
