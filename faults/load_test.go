@@ -306,11 +306,15 @@ func (l *load) verifyOne(ctx context.Context, s *stack, r *dossierRun, f *figure
 		return
 	}
 	count := map[domain.Action]int{}
-	for i, e := range h {
+	var seqs []int64
+	for _, e := range h {
 		count[e.Action]++
-		if e.Seq != int64(i+1) {
+		seqs = append(seqs, e.Seq)
+	}
+	for i, seq := range seqs {
+		if seq != int64(i+1) {
 			f.mismatches++
-			f.problem("%s: history entry %d has seq %d (gap or duplicate)", r.id, i+1, e.Seq)
+			f.problem("%s: history seqs are %v, not 1..%d (a gap or a duplicate)", r.id, seqs, len(seqs))
 			break
 		}
 	}
