@@ -42,7 +42,9 @@ type dossierWorkflow struct {
 	busy bool
 	// first holds the submission's history entry until it is projected.
 	first []domain.HistoryEntry
-	timer *deadlineTimer
+	// unconfirmed are history entries not yet known to be in the read model.
+	unconfirmed []domain.HistoryEntry
+	timer       *deadlineTimer
 	// sa is what the search attributes were last set to.
 	sa searchState
 }
@@ -254,42 +256,43 @@ func (w *dossierWorkflow) armTimer(ctx workflow.Context) {
 }
 
 var activityOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
+	// A projection is one short transaction; a worker that dies holding one
+	// is noticed after this long.
+	StartToCloseTimeout: 10 * time.Second,
 	// The read model must catch up however long the database is away.
 	RetryPolicy: &temporal.RetryPolicy{InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second},
 }
 
-var localActivityOptions = workflow.LocalActivityOptions{
-	StartToCloseTimeout: 10 * time.Second,
-	RetryPolicy:         activityOptions.RetryPolicy,
-}
-
-// localProjection is the change that projects with a local activity: the
-// write runs inside the workflow task that took the action, so an action
-// costs one workflow task instead of two plus an activity task. Histories
-// recorded before it still replay through the old branch.
-const localProjection = "local-projection"
-
-// localNumbering is the same change for issuing decision and proposal numbers.
-const localNumbering = "local-numbering"
-
-// project writes a transition into the read model, retrying until it lands.
-// The write is idempotent, so a local activity re-run after a worker crash
-// changes nothing.
+// project writes a transition into the read model. It runs as an ordinary
+// activity, scheduled only once the workflow task that made the transition
+// is committed, so the read model never shows what Temporal has not recorded
+// (a local activity would write from a task that may still fail to commit).
+// It retries without limit while the database is away; the write is
+// idempotent. Every call carries all history entries not yet confirmed, so a
+// projection that did fail for good is repaired by the next one.
 func (w *dossierWorkflow) project(ctx workflow.Context, v domain.View, entries []domain.HistoryEntry, voter string) {
-	in := activities.ProjectInput{View: v, Entries: entries, Voter: voter}
-	var f workflow.Future
-	if workflow.GetVersion(ctx, localProjection, workflow.DefaultVersion, 1) == 1 {
-		lctx := workflow.WithLocalActivityOptions(ctx, localActivityOptions)
-		f = workflow.ExecuteLocalActivity(lctx, activities.ProjectActivity, in)
-	} else {
-		f = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOptions), activities.ProjectActivity, in)
+	w.unconfirmed = append(w.unconfirmed, entries...)
+	in := activities.ProjectInput{View: v, Entries: append([]domain.HistoryEntry(nil), w.unconfirmed...), Voter: voter}
+	sentUpTo := int64(0)
+	for _, e := range in.Entries {
+		if e.Seq > sentUpTo {
+			sentUpTo = e.Seq
+		}
 	}
-	if err := f.Get(ctx, nil); err != nil {
-		// Only a non-retryable failure gets here: a bug, not an outage.
+	actx := workflow.WithActivityOptions(ctx, activityOptions)
+	if err := workflow.ExecuteActivity(actx, activities.ProjectActivity, in).Get(actx, nil); err != nil {
+		// Only a non-retryable failure gets here (a bug, not an outage):
+		// the entries stay unconfirmed and go out with the next transition.
 		w.logger.Error("projection failed", "version", v.Version, "error", err)
 		return
 	}
+	kept := w.unconfirmed[:0]
+	for _, e := range w.unconfirmed {
+		if e.Seq > sentUpTo {
+			kept = append(kept, e)
+		}
+	}
+	w.unconfirmed = kept
 	if v.Version > w.projected {
 		w.projected = v.Version
 	}
@@ -300,17 +303,11 @@ func (w *dossierWorkflow) issueNumber(ctx workflow.Context, a domain.Action) (st
 	if a == domain.ActPropose {
 		kind = activities.ProposalNumber
 	}
+	actx := workflow.WithActivityOptions(ctx, activityOptions)
 	in := activities.IssueNumberInput{DossierID: w.d.ID, Kind: kind, Year: workflow.Now(ctx).In(domain.Local).Year()}
-	var f workflow.Future
-	// Like the projection, numbering runs as a local activity in new
-	// histories; it gives the same number when re-run for the same dossier.
-	if workflow.GetVersion(ctx, localNumbering, workflow.DefaultVersion, 1) == 1 {
-		f = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localActivityOptions), activities.IssueNumberActivity, in)
-	} else {
-		f = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOptions), activities.IssueNumberActivity, in)
-	}
+	f := workflow.ExecuteActivity(actx, activities.IssueNumberActivity, in)
 	var number string
-	if err := f.Get(ctx, &number); err != nil {
+	if err := f.Get(actx, &number); err != nil {
 		return "", fmt.Errorf("issue %s number: %w", kind, err)
 	}
 	return number, nil
