@@ -110,7 +110,11 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"server", "start-dev", "--ip", "127.0.0.1", "--port", strconv.Itoa(o.Port), "--log-level", "warn"}
+	args := []string{"server", "start-dev", "--ip", "127.0.0.1", "--port", strconv.Itoa(o.Port), "--log-level", "warn",
+		// Eager activities: the server hands a just-scheduled activity (the
+		// projection) back to the worker in the reply to the workflow task
+		// that scheduled it, after persisting it, saving a poll round trip.
+		"--dynamic-config-value", "system.enableActivityEagerExecution=true"}
 	if o.Headless {
 		args = append(args, "--headless")
 	} else {
