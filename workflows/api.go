@@ -34,6 +34,8 @@ type DossierInput struct {
 	State *domain.Dossier `json:"state,omitempty"`
 	// Projected is the version already in the read model.
 	Projected int64 `json:"projected,omitempty"`
+	// Unconfirmed are history entries not yet known to be in the read model.
+	Unconfirmed []domain.HistoryEntry `json:"unconfirmed,omitempty"`
 	// MaxHistoryEvents, when set, continues as new once history is this long,
 	// besides when Temporal suggests it (tests use it to cross runs).
 	MaxHistoryEvents int `json:"max_history_events,omitempty"`

@@ -65,6 +65,7 @@ func (w *dossierWorkflow) setup(ctx workflow.Context) error {
 	if w.in.State != nil {
 		w.d = w.in.State
 		w.projected = w.in.Projected
+		w.unconfirmed = w.in.Unconfirmed
 	} else {
 		d, first := domain.NewDossier(w.in.ID, w.in.Submission, w.in.By, workflow.Now(ctx), w.policy)
 		w.d = d
@@ -120,7 +121,7 @@ func (w *dossierWorkflow) run(ctx workflow.Context) (domain.View, error) {
 			}
 			w.logger.Info("continuing as new", "version", w.d.Version)
 			next := w.in
-			next.State, next.Projected = w.d, w.projected
+			next.State, next.Projected, next.Unconfirmed = w.d, w.projected, w.unconfirmed
 			return domain.View{}, workflow.NewContinueAsNewError(ctx, DossierWorkflowName, next)
 		}
 	}
