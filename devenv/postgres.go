@@ -37,7 +37,7 @@ type Postgres struct {
 	logFile   string
 	// watchdog stops the server if this process dies without calling Stop:
 	// it blocks reading a pipe only this process holds open.
-	watchdog *proc
+	watchdog *Proc
 	lifeline *os.File
 	// removeOnStop are directories deleted once the server is down.
 	removeOnStop []string
@@ -280,7 +280,7 @@ func (p *Postgres) startWatchdog() error {
 	// Its own process group: a Ctrl-C in the terminal must not end it before
 	// the orderly shutdown does.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	wd, err := spawn(cmd)
+	wd, err := Spawn(cmd)
 	r.Close()
 	if err != nil {
 		w.Close()

@@ -35,19 +35,20 @@ func portFree(port int) bool {
 	return true
 }
 
-// proc is a child process waited on by its own goroutine.
-type proc struct {
+// Proc is a child process waited on by its own goroutine.
+type Proc struct {
 	cmd  *exec.Cmd
 	done chan struct{} // closed when the child has exited
 	err  error         // cmd.Wait's result, valid after done
 }
 
-// spawn starts cmd from a goroutine locked to its OS thread for the child's
+// Spawn starts cmd from a goroutine locked to its OS thread for the child's
 // whole life: Linux delivers Pdeathsig when the *thread* that forked the child
 // exits, and the Go runtime may retire an unlocked thread at any time, which
 // would kill a healthy child.
-func spawn(cmd *exec.Cmd) (*proc, error) {
-	p := &proc{cmd: cmd, done: make(chan struct{})}
+// The fault suite starts its tdkt processes through it too.
+func Spawn(cmd *exec.Cmd) (*Proc, error) {
+	p := &Proc{cmd: cmd, done: make(chan struct{})}
 	started := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
@@ -66,7 +67,14 @@ func spawn(cmd *exec.Cmd) (*proc, error) {
 	return p, nil
 }
 
-func (p *proc) exited() bool {
+// Done is closed when the child has exited.
+func (p *Proc) Done() <-chan struct{} { return p.done }
+
+// Err is the child's exit (cmd.Wait's result), valid once Done is closed.
+func (p *Proc) Err() error { return p.err }
+
+// Exited reports whether the child has exited.
+func (p *Proc) Exited() bool {
 	select {
 	case <-p.done:
 		return true

@@ -34,7 +34,7 @@ type Temporal struct {
 	UIURL     string // "" when headless
 	Namespace string
 
-	proc   *proc
+	proc   *Proc
 	output *tail
 }
 
@@ -139,7 +139,7 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 	// Own process group: Ctrl-C in a terminal reaches only us, and we stop the
 	// server in order. Pdeathsig: if we die without stopping it, so does it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	p, err := spawn(cmd)
+	p, err := Spawn(cmd)
 	if err != nil {
 		return nil, fmt.Errorf("start Temporal dev server %s: %w", bin, err)
 	}
@@ -205,7 +205,7 @@ func (t *Temporal) Stop() error {
 		return nil
 	}
 	pgid := t.proc.cmd.Process.Pid // Setpgid: the group id is the leader's pid
-	if !t.proc.exited() {
+	if !t.proc.Exited() {
 		syscall.Kill(-pgid, syscall.SIGTERM)
 	}
 	select {

@@ -280,8 +280,8 @@ func (s *stack) waitReady(ctx context.Context, a *child, wait time.Duration) err
 		} else {
 			last = err.Error()
 		}
-		if a != nil && a.exited() {
-			return fmt.Errorf("tdkt api exited (%v) before it was ready; its log: %s", a.err, a.tail())
+		if a != nil && a.Exited() {
+			return fmt.Errorf("tdkt api exited (%v) before it was ready; its log: %s", a.Err(), a.tail())
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			return fmt.Errorf("API at %s not ready after %s: %s", s.baseURL, wait, last)
@@ -311,13 +311,13 @@ func (s *stack) ensureUp(t *testing.T) {
 	s.mu.Lock()
 	w, a := s.worker, s.api
 	s.mu.Unlock()
-	if w == nil || w.exited() {
+	if w == nil || w.Exited() {
 		t.Logf("the worker was down; starting it again")
 		if err := s.startWorker(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if a == nil || a.exited() {
+	if a == nil || a.Exited() {
 		t.Logf("the API was down; starting it again")
 		if err := s.startAPI(ctx); err != nil {
 			t.Fatal(err)
@@ -369,11 +369,10 @@ func (s *stack) close() {
 // child is a tdkt process in its own process group, tied to this process by
 // Pdeathsig so that even a SIGKILL of the test leaves it no survivor.
 type child struct {
-	name    string
-	cmd     *exec.Cmd
-	logPath string
-	done    chan struct{}
-	err     error
+	*devenv.Proc // started with Pdeathsig, like devenv's own servers
+	name         string
+	cmd          *exec.Cmd
+	logPath      string
 }
 
 var children struct {
@@ -391,55 +390,33 @@ func startChild(name, bin string, env []string, logPath string, args ...string) 
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = f, f
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	c := &child{name: name, cmd: cmd, logPath: logPath, done: make(chan struct{})}
-	started := make(chan error, 1)
-	go func() {
-		// Pdeathsig fires when the forking *thread* exits: keep it for the
-		// child's whole life.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		if err := cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		started <- nil
-		c.err = cmd.Wait()
-		f.Close()
-		close(c.done)
-	}()
-	if err := <-started; err != nil {
+	p, err := devenv.Spawn(cmd)
+	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("start tdkt %s: %w", name, err)
 	}
+	go func() { <-p.Done(); f.Close() }()
+	c := &child{Proc: p, name: name, cmd: cmd, logPath: logPath}
 	children.mu.Lock()
 	children.all = append(children.all, c)
 	children.mu.Unlock()
 	return c, nil
 }
 
-func (c *child) exited() bool {
-	select {
-	case <-c.done:
-		return true
-	default:
-		return false
-	}
-}
-
 // kill sends SIGKILL to the child's whole process group and waits.
 func (c *child) kill() {
 	syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
-	<-c.done
+	<-c.Done()
 }
 
 // stop asks the child's process group to stop, then kills it after grace.
 func (c *child) stop(grace time.Duration) {
-	if c.exited() {
+	if c.Exited() {
 		return
 	}
 	syscall.Kill(-c.cmd.Process.Pid, syscall.SIGTERM)
 	select {
-	case <-c.done:
+	case <-c.Done():
 	case <-time.After(grace):
 		c.kill()
 	}
@@ -449,7 +426,7 @@ func killAllChildren() {
 	children.mu.Lock()
 	defer children.mu.Unlock()
 	for _, c := range children.all {
-		if !c.exited() {
+		if !c.Exited() {
 			c.kill()
 		}
 	}
@@ -472,8 +449,8 @@ func (c *child) waitLog(ctx context.Context, marker string, wait time.Duration) 
 		if i := strings.LastIndex(string(b), "=== "); i >= 0 && strings.Contains(string(b[i:]), marker) {
 			return nil
 		}
-		if c.exited() {
-			return fmt.Errorf("tdkt %s exited (%v) before it was ready; its log: %s", c.name, c.err, c.tail())
+		if c.Exited() {
+			return fmt.Errorf("tdkt %s exited (%v) before it was ready; its log: %s", c.name, c.Err(), c.tail())
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			return fmt.Errorf("tdkt %s not ready after %s (no %s in its log): %s", c.name, wait, marker, c.tail())
