@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"tdkt/store"
 )
 
 // The servers of this test process, started on first use.
@@ -147,4 +149,20 @@ func TestTemporal(t testing.TB) *Temporal {
 		t.Fatalf("devenv: no Temporal for the tests: %v", shared.tErr)
 	}
 	return shared.temporal
+}
+
+// TestStore is the read model on a fresh, migrated database of the test
+// process's PostgreSQL, closed when the test ends.
+func TestStore(t testing.TB) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, TestPostgres(t))
+	if err != nil {
+		t.Fatalf("open the test read model: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := store.Migrate(ctx, st.DB.DB, "up"); err != nil {
+		t.Fatalf("migrate the test read model: %v", err)
+	}
+	return st
 }

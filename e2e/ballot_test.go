@@ -26,7 +26,6 @@ import (
 	"tdkt/devenv"
 	"tdkt/domain"
 	"tdkt/server"
-	"tdkt/store"
 	"tdkt/worker"
 )
 
@@ -46,10 +45,7 @@ func ballotStack(t *testing.T) (a *api, pc converter.PayloadCodec, temporalAddr,
 	tmp, err := devenv.StartTemporal(ctx, devenv.TemporalOptions{Headless: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tmp.Stop() })
-	st, err := store.Open(ctx, devenv.TestPostgres(t))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	require.NoError(t, store.Migrate(ctx, st.DB.DB, "up"))
+	st := devenv.TestStore(t)
 
 	key := make([]byte, codec.KeySize)
 	_, err = rand.Read(key)

@@ -43,12 +43,8 @@ type stack struct {
 }
 
 func newStack(t *testing.T) *stack {
-	ctx := context.Background()
 	tmp := devenv.TestTemporal(t)
-	st, err := store.Open(ctx, devenv.TestPostgres(t))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	require.NoError(t, store.Migrate(ctx, st.DB.DB, "up"))
+	st := devenv.TestStore(t)
 	c, err := client.Dial(client.Options{HostPort: tmp.Address, Namespace: tmp.Namespace})
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
