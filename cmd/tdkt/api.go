@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
 
 	"tdkt/config"
 	"tdkt/metrics"
@@ -30,26 +33,15 @@ func apiCmd() *cobra.Command {
 			if err := cfg.RequireAuth(); err != nil {
 				return err
 			}
-			if err := requireDatabase(cfg); err != nil {
-				return err
-			}
 			policy, err := cfg.Policy()
 			if err != nil {
 				return err
 			}
-			st, err := openStore(ctx, cfg)
+			st, c, reg, closeAll, err := connect(ctx, cfg, logger)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			// One registry: /metrics shows the HTTP and the Temporal client's
-			// series together.
-			reg := metrics.NewRegistry()
-			c, err := dialTemporal(ctx, cfg, logger, reg, time.Minute)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
+			defer closeAll()
 			srv, err := server.New(server.Deps{Temporal: c, Store: st, Config: cfg, Policy: policy, Logger: logger, Registry: reg})
 			if err != nil {
 				return err
@@ -60,6 +52,26 @@ func apiCmd() *cobra.Command {
 }
 
 func loadConfig() (config.Config, error) { return config.Load() }
+
+// connect opens what `api` and `worker` both stand on: the read model and a
+// Temporal client whose metrics go to the returned registry (the API serves
+// it with its HTTP series on /metrics; the worker on TDKT_METRICS_ADDR).
+func connect(ctx context.Context, cfg config.Config, logger *slog.Logger) (*store.Store, client.Client, *prometheus.Registry, func(), error) {
+	if err := requireDatabase(cfg); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	reg := metrics.NewRegistry()
+	c, err := dialTemporal(ctx, cfg, logger, reg, time.Minute)
+	if err != nil {
+		st.Close()
+		return nil, nil, nil, nil, err
+	}
+	return st, c, reg, func() { c.Close(); st.Close() }, nil
+}
 
 func requireDatabase(cfg config.Config) error {
 	if cfg.DatabaseURL == "" {

@@ -28,20 +28,11 @@ func workerCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := requireDatabase(cfg); err != nil {
-				return err
-			}
-			st, err := openStore(ctx, cfg)
+			st, c, reg, closeAll, err := connect(ctx, cfg, logger)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			reg := metrics.NewRegistry()
-			c, err := dialTemporal(ctx, cfg, logger, reg, time.Minute)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
+			defer closeAll()
 			if cfg.MetricsAddr != "" {
 				stop, err := serveMetrics(cfg.MetricsAddr, reg, logger)
 				if err != nil {
