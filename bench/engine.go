@@ -161,12 +161,10 @@ func runEngine(ctx context.Context, api *apiClient, run string, first, n, c int,
 	var (
 		steps, submits, reads Latencies
 		perAction             = make([]Latencies, len(enginePath))
-		next                  atomic.Int64
 		failed, awarded       atomic.Int64
 		immediate, checks     atomic.Int64
 		worst                 atomic.Int64 // nanoseconds
 		firstErr              sync.Once
-		wg                    sync.WaitGroup
 	)
 	fail := func(err error) {
 		failed.Add(1)
@@ -208,60 +206,49 @@ func runEngine(ctx context.Context, api *apiClient, run string, first, n, c int,
 		}
 	}
 	began := time.Now()
-	for range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1))
-				if i > n || ctx.Err() != nil {
-					return
-				}
-				seq := first + i
-				unit := benchUnits[seq%len(benchUnits)]
-				frag := fmt.Sprintf("bench %s %06d", run, seq)
-				name := fmt.Sprintf("%s (Bench %s %06d)", vnName(seq), run, seq)
-				body := domain.Submission{AwardCode: EngineAward, Kind: domain.KindMerit, Procedure: domain.ProcedureRegular,
-					Campaign: "bench-" + run, AchievementPeriod: "2025",
-					Nominee: domain.Nominee{Type: domain.Individual, Name: name, Position: "Giáo viên",
-						Organization: "Trường THPT Phong Thổ"},
-					Summary: "Hoàn thành xuất sắc nhiệm vụ năm học 2024–2025"}
-				var d dossierAnswer
-				t0 := time.Now()
-				if err := api.call(ctx, http.MethodPost, "/api/v1/dossiers", "unit:"+unit, body, http.StatusCreated, &d); err != nil {
-					fail(err)
-					continue
-				}
-				submits.Add(time.Since(t0))
-				ok := true
-				for si, st := range enginePath {
-					var after dossierAnswer
-					t1 := time.Now()
-					err := api.call(ctx, http.MethodPost, "/api/v1/dossiers/"+url.PathEscape(d.ID)+"/actions/"+string(st.action),
-						st.who, map[string]string{"comment": "Đồng ý (bench)"}, http.StatusOK, &after)
-					if err == nil && after.Stage != st.to {
-						err = fmt.Errorf("%s on %s: stage %s, want %s", st.action, d.ID, after.Stage, st.to)
-					}
-					if err != nil {
-						fail(err)
-						ok = false
-						break
-					}
-					steps.Add(time.Since(t1))
-					perAction[si].Add(time.Since(t1))
-					if err := seen(d.ID, st.who, store.Fold(frag), st.to); err != nil {
-						fail(err)
-						ok = false
-						break
-					}
-				}
-				if ok {
-					awarded.Add(1)
-				}
+	pool(ctx, n, c, func(i int) {
+		seq := first + i
+		unit := benchUnits[seq%len(benchUnits)]
+		frag := fmt.Sprintf("bench %s %06d", run, seq)
+		name := fmt.Sprintf("%s (Bench %s %06d)", vnName(seq), run, seq)
+		body := domain.Submission{AwardCode: EngineAward, Kind: domain.KindMerit, Procedure: domain.ProcedureRegular,
+			Campaign: "bench-" + run, AchievementPeriod: "2025",
+			Nominee: domain.Nominee{Type: domain.Individual, Name: name, Position: "Giáo viên",
+				Organization: "Trường THPT Phong Thổ"},
+			Summary: "Hoàn thành xuất sắc nhiệm vụ năm học 2024–2025"}
+		var d dossierAnswer
+		t0 := time.Now()
+		if err := api.call(ctx, http.MethodPost, "/api/v1/dossiers", "unit:"+unit, body, http.StatusCreated, &d); err != nil {
+			fail(err)
+			return
+		}
+		submits.Add(time.Since(t0))
+		ok := true
+		for si, st := range enginePath {
+			var after dossierAnswer
+			t1 := time.Now()
+			err := api.call(ctx, http.MethodPost, "/api/v1/dossiers/"+url.PathEscape(d.ID)+"/actions/"+string(st.action),
+				st.who, map[string]string{"comment": "Đồng ý (bench)"}, http.StatusOK, &after)
+			if err == nil && after.Stage != st.to {
+				err = fmt.Errorf("%s on %s: stage %s, want %s", st.action, d.ID, after.Stage, st.to)
 			}
-		}()
-	}
-	wg.Wait()
+			if err != nil {
+				fail(err)
+				ok = false
+				break
+			}
+			steps.Add(time.Since(t1))
+			perAction[si].Add(time.Since(t1))
+			if err := seen(d.ID, st.who, store.Fold(frag), st.to); err != nil {
+				fail(err)
+				ok = false
+				break
+			}
+		}
+		if ok {
+			awarded.Add(1)
+		}
+	})
 	elapsed := time.Since(began)
 	p := phaseResult(n, int(awarded.Load()), int(failed.Load()), steps.Summary(), submits.Summary(), elapsed)
 	p.ByAction = map[string]Summary{}

@@ -57,79 +57,54 @@ func startFloorWorker(c client.Client, taskQueue string) (sdkworker.Worker, erro
 func runFloor(ctx context.Context, tc client.Client, taskQueue, prefix string, n, c, k int, logger *slog.Logger) PhaseResult {
 	var (
 		steps, starts Latencies
-		next          atomic.Int64
 		failed        atomic.Int64
 		firstErr      sync.Once
-		wg            sync.WaitGroup
 	)
 	fail := func(err error) {
 		failed.Add(1)
 		firstErr.Do(func() { logger.Warn("floor workflow failed", "error", err) })
 	}
 	began := time.Now()
-	for range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1))
-				if i > n || ctx.Err() != nil {
-					return
-				}
-				id := fmt.Sprintf("%s-%d", prefix, i)
-				t0 := time.Now()
-				if _, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue},
-					FloorWorkflowName, k); err != nil {
-					fail(fmt.Errorf("start %s: %w", id, err))
-					continue
-				}
-				starts.Add(time.Since(t0))
-				for j := 1; j <= k; j++ {
-					t1 := time.Now()
-					var got int
-					h, err := tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: FloorUpdate,
-						WaitForStage: client.WorkflowUpdateStageCompleted})
-					if err == nil {
-						err = h.Get(ctx, &got)
-					}
-					if err != nil {
-						fail(fmt.Errorf("update %d of %s: %w", j, id, err))
-						break
-					}
-					steps.Add(time.Since(t1))
-				}
+	pool(ctx, n, c, func(i int) {
+		id := fmt.Sprintf("%s-%d", prefix, i)
+		t0 := time.Now()
+		if _, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue},
+			FloorWorkflowName, k); err != nil {
+			fail(fmt.Errorf("start %s: %w", id, err))
+			return
+		}
+		starts.Add(time.Since(t0))
+		for j := 1; j <= k; j++ {
+			t1 := time.Now()
+			var got int
+			h, err := tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: FloorUpdate,
+				WaitForStage: client.WorkflowUpdateStageCompleted})
+			if err == nil {
+				err = h.Get(ctx, &got)
 			}
-		}()
-	}
-	wg.Wait()
+			if err != nil {
+				fail(fmt.Errorf("update %d of %s: %w", j, id, err))
+				break
+			}
+			steps.Add(time.Since(t1))
+		}
+	})
 	elapsed := time.Since(began)
 
 	// Outside the measured time: did every workflow complete with k updates?
 	completed := 0
 	var mu sync.Mutex
-	next.Store(0)
-	for range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1))
-				if i > n {
-					return
-				}
-				id := fmt.Sprintf("%s-%d", prefix, i)
-				gctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-				var got int
-				err := tc.GetWorkflow(gctx, id, "").Get(gctx, &got)
-				cancel()
-				if err == nil && got == k {
-					mu.Lock()
-					completed++
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	pool(ctx, n, c, func(i int) {
+		id := fmt.Sprintf("%s-%d", prefix, i)
+		gctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		var got int
+		err := tc.GetWorkflow(gctx, id, "").Get(gctx, &got)
+		cancel()
+		if err == nil && got == k {
+			mu.Lock()
+			completed++
+			mu.Unlock()
+		}
+	})
 	return phaseResult(n, completed, int(failed.Load()), steps.Summary(), starts.Summary(), elapsed)
 }

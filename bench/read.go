@@ -220,26 +220,18 @@ func loadQuery(ctx context.Context, api *apiClient, q readQuery, c, requests int
 		return err
 	}
 	drive := func(n int, lat *Latencies) (errs int64, elapsed time.Duration) {
-		var next, bad atomic.Int64
-		var wg sync.WaitGroup
+		var bad atomic.Int64
 		began := time.Now()
-		for range c {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for next.Add(1) <= int64(n) && ctx.Err() == nil {
-					t0 := time.Now()
-					if err := get(); err != nil {
-						bad.Add(1)
-						continue
-					}
-					if lat != nil {
-						lat.Add(time.Since(t0))
-					}
-				}
-			}()
-		}
-		wg.Wait()
+		pool(ctx, n, c, func(int) {
+			t0 := time.Now()
+			if err := get(); err != nil {
+				bad.Add(1)
+				return
+			}
+			if lat != nil {
+				lat.Add(time.Since(t0))
+			}
+		})
 		return bad.Load(), time.Since(began)
 	}
 	drive(min(requests, 4*c), nil)

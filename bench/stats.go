@@ -1,11 +1,34 @@
 package bench
 
 import (
+	"context"
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
+
+// pool runs do(i) for i = 1..n on c concurrent clients, each taking the next
+// i as soon as it is free, until all are done or ctx is.
+func pool(ctx context.Context, n, c int, do func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1))
+				if i > n || ctx.Err() != nil {
+					return
+				}
+				do(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
 
 // Latencies collects durations from concurrent clients.
 type Latencies struct {
