@@ -128,7 +128,7 @@ func PublicActions() []Action {
 
 // IsPublicAction reports whether a is taken through the actions endpoint.
 func IsPublicAction(a Action) bool {
-	for _, x := range PublicActions() {
+	for _, x := range publicActions {
 		if x == a {
 			return true
 		}

@@ -116,7 +116,7 @@ func (w *dossierWorkflow) run(ctx workflow.Context) (domain.View, error) {
 		}
 		if !w.d.Terminal() && w.shouldContinueAsNew(ctx) {
 			// Let in-flight actions finish, so none is lost across runs.
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !w.busy }); err != nil {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return domain.View{}, err
 			}
 			w.logger.Info("continuing as new", "version", w.d.Version)
@@ -320,7 +320,7 @@ func (w *dossierWorkflow) upsertSearchAttributes(ctx workflow.Context) {
 	if w.d.DueAt != nil {
 		now.due = *w.d.DueAt
 	}
-	if now == w.sa && w.d.Version > 1 {
+	if now == w.sa {
 		return
 	}
 	updates := []temporal.SearchAttributeUpdate{

@@ -33,7 +33,7 @@ type readModel struct {
 	failProjections int
 	// failFatally makes the projection of these versions fail for good.
 	failFatally map[int64]bool
-	calls           int
+	calls       int
 }
 
 func newReadModel() *readModel {
