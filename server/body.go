@@ -132,17 +132,3 @@ func checkDepth(b []byte, max int) error {
 	}
 	return nil
 }
-
-// checkText checks a free-text field: valid UTF-8 (already guaranteed for
-// JSON), no control characters but newlines and tabs, at most max runes.
-func checkText(field, s string, max int) *domain.FieldError {
-	if utf8.RuneCountInString(s) > max {
-		return &domain.FieldError{Field: field, Message: fmt.Sprintf("must be at most %d characters", max)}
-	}
-	for _, r := range s {
-		if r == utf8.RuneError || (r < 0x20 && r != '\n' && r != '\r' && r != '\t') || r == 0x7f {
-			return &domain.FieldError{Field: field, Message: "must not hold control characters or U+FFFD"}
-		}
-	}
-	return nil
-}

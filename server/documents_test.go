@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/client"
 
+	"tdkt/app"
 	"tdkt/domain"
 )
 
@@ -52,12 +53,12 @@ func TestSniff(t *testing.T) {
 		b    []byte
 		want string
 	}{
-		"pdf":        {pdf(10), TypePDF},
-		"doc":        {append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, 0, 0), TypeDOC},
-		"docx":       {zipOf(t, "[Content_Types].xml", "_rels/.rels", "word/document.xml"), TypeDOCX},
-		"odt":        {zipOf(t, "mimetype", "content.xml"), TypeODT},
-		"jpeg":       {[]byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F'}, TypeJPEG},
-		"png":        {[]byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0}, TypePNG},
+		"pdf":        {pdf(10), app.TypePDF},
+		"doc":        {append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, 0, 0), app.TypeDOC},
+		"docx":       {zipOf(t, "[Content_Types].xml", "_rels/.rels", "word/document.xml"), app.TypeDOCX},
+		"odt":        {zipOf(t, "mimetype", "content.xml"), app.TypeODT},
+		"jpeg":       {[]byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F'}, app.TypeJPEG},
+		"png":        {[]byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0}, app.TypePNG},
 		"plain zip":  {zipOf(t, "a.txt"), ""},
 		"xlsx":       {zipOf(t, "[Content_Types].xml", "xl/workbook.xml"), ""},
 		"text":       {[]byte("hello, this is text"), ""},
@@ -68,7 +69,7 @@ func TestSniff(t *testing.T) {
 		"exe":        {[]byte("MZ\x90\x00"), ""},
 		"pdf in zip": {zipOf(t, "x.pdf"), ""},
 	} {
-		if got := sniff(c.b); got != c.want {
+		if got := app.Sniff(c.b); got != c.want {
 			t.Errorf("%s: %q, want %q", name, got, c.want)
 		}
 	}
@@ -140,7 +141,7 @@ func TestUpload(t *testing.T) {
 		}
 		var d domain.Document
 		_ = json.Unmarshal(rec.Body.Bytes(), &d)
-		if d.ContentType != TypePDF || d.Kind != domain.DocBienBanHop || d.Filename != name || d.Size != int64(len(pdf(1000))) || d.SHA256 == "" {
+		if d.ContentType != app.TypePDF || d.Kind != domain.DocBienBanHop || d.Filename != name || d.Size != int64(len(pdf(1000))) || d.SHA256 == "" {
 			t.Errorf("document %+v", d)
 		}
 		cmd := got.Args[0].(domain.Command)
@@ -155,7 +156,7 @@ func TestUpload(t *testing.T) {
 		r.Header.Set("Authorization", "Bearer "+token(t, officer))
 		dl := httptest.NewRecorder()
 		e.s.Handler().ServeHTTP(dl, r)
-		if dl.Code != 200 || dl.Header().Get("Content-Type") != TypePDF || dl.Header().Get("Content-Length") != "1009" ||
+		if dl.Code != 200 || dl.Header().Get("Content-Type") != app.TypePDF || dl.Header().Get("Content-Length") != "1009" ||
 			!bytes.Equal(dl.Body.Bytes(), pdf(1000)) {
 			t.Fatalf("download %d %v", dl.Code, dl.Header())
 		}
@@ -246,7 +247,7 @@ func TestFilenames(t *testing.T) {
 		"..":                     "document",
 		strings.Repeat("ả", 200): strings.Repeat("ả", 85),
 	} {
-		if got := cleanFilename(in); got != want {
+		if got := app.CleanFilename(in); got != want {
 			t.Errorf("cleanFilename(%q) = %q, want %q", in, got, want)
 		}
 	}

@@ -209,11 +209,11 @@ func newEnv(t testing.TB) *env {
 	cfg.MaxUploadMB = 1
 	logs := &bytes.Buffer{}
 	s, err := New(Deps{Temporal: tc, Store: st, Config: cfg, Policy: domain.DefaultPolicy(), Verifier: v,
-		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil))})
+		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil)),
+		Now:    func() time.Time { return time.Date(2025, 12, 31, 20, 0, 0, 0, time.UTC) }}) // 2026 in Vietnam
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.now = func() time.Time { return time.Date(2025, 12, 31, 20, 0, 0, 0, time.UTC) } // 2026 in Vietnam
 	return &env{t: t, s: s, tc: tc, store: st, logs: logs}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"tdkt/app"
 	"tdkt/auth"
 	"tdkt/domain"
 )
@@ -26,18 +27,7 @@ const (
 
 // validRequestID accepts an incoming id of at most 64 characters of
 // [A-Za-z0-9-_.]; anything else is replaced, so that logs stay clean.
-func validRequestID(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return false
-		}
-	}
-	return true
-}
+func validRequestID(s string) bool { return app.ValidID(s) }
 
 func withRequestID(c *gin.Context) {
 	id := c.GetHeader(RequestIDHeader)
@@ -119,22 +109,6 @@ func actorOf(c *gin.Context) (domain.Actor, bool) {
 }
 
 func mustActor(c *gin.Context) domain.Actor { a, _ := actorOf(c); return a }
-
-// unitScoped reports whether the caller sees only its own unit's dossiers: a
-// caller holding role unit and no other role. Someone who also holds another
-// role (say a unit head who sits on the council) sees what that role sees;
-// the workflow still refuses unit actions on another unit's dossier.
-func unitScoped(a domain.Actor) bool {
-	for _, r := range a.Roles {
-		if r != domain.RoleUnit {
-			return false
-		}
-	}
-	return a.Has(domain.RoleUnit)
-}
-
-// visible reports whether the caller may see a dossier of unit.
-func visible(a domain.Actor, unit string) bool { return !unitScoped(a) || a.Unit == unit }
 
 // problemRender renders a problem document with its media type.
 type problemRender struct{ p Problem }

@@ -1,22 +1,14 @@
 package server
 
 import (
-	"context"
-	"database/sql/driver"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strconv"
-	"strings"
-	"syscall"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
+	"tdkt/app"
 	"tdkt/domain"
-	"tdkt/workflows"
 )
 
 // Problem is an RFC 9457 problem document, the body of every 4xx and 5xx.
@@ -88,118 +80,53 @@ func invalid(c *gin.Context, fields ...domain.FieldError) {
 	problem(c, Problem{Status: http.StatusUnprocessableEntity, Detail: "some fields are not valid", Errors: fields})
 }
 
-// statusOf is the HTTP status of each refusal kind.
+// statusOf is the HTTP status of each kind of use case error.
 var statusOf = map[domain.ErrorKind]int{
 	domain.ErrForbidden: http.StatusForbidden,
 	domain.ErrNotFound:  http.StatusNotFound,
 	domain.ErrConflict:  http.StatusConflict,
 	domain.ErrStale:     http.StatusPreconditionFailed,
 	domain.ErrInvalid:   http.StatusUnprocessableEntity,
+	app.ErrMalformed:    http.StatusBadRequest,
+	app.ErrTooLarge:     http.StatusRequestEntityTooLarge,
+	app.ErrUnsupported:  http.StatusUnsupportedMediaType,
+	app.ErrUnavailable:  http.StatusServiceUnavailable,
+	app.ErrInternal:     http.StatusInternalServerError,
 }
 
-// refused writes a domain refusal.
-func refused(c *gin.Context, e *domain.Error) {
+// answer writes the error of a use case: a refusal as its 4xx, a failure
+// of a backing service as 503 (unreachable) or 500, logged with the
+// request id.
+func (s *Server) answer(c *gin.Context, err error) {
+	e := app.AsError(err)
+	switch e.Kind {
+	case app.ErrInternal, app.ErrUnavailable:
+		s.internal(c, e.What, e.Err)
+		return
+	case app.ErrTooLarge:
+		s.tooLarge(c)
+		return
+	}
 	status, ok := statusOf[e.Kind]
 	if !ok {
-		status = http.StatusInternalServerError
+		s.internal(c, "unknown refusal "+string(e.Kind), e)
+		return
 	}
 	p := Problem{Status: status, Detail: e.Detail, Errors: e.Fields}
 	if status == http.StatusConflict || status == http.StatusPreconditionFailed {
 		p.Stage = e.Stage
-		// API.md: a 409's detail names the current stage.
-		if e.Stage != "" && !strings.Contains(p.Detail, string(e.Stage)) {
-			p.Detail += " (stage " + string(e.Stage) + ")"
-		}
-	}
-	if status == http.StatusNotFound {
-		p.Detail = "no such dossier"
-	}
-	if status == http.StatusUnprocessableEntity && len(p.Errors) == 0 {
-		p.Errors = []domain.FieldError{{Field: "body", Message: e.Detail}}
 	}
 	problem(c, p)
-}
-
-// unavailable reports whether err means Temporal or PostgreSQL could not be
-// reached (or did not answer in time): the client should retry.
-func unavailable(err error) bool {
-	var (
-		unavail   *serviceerror.Unavailable
-		deadline  *serviceerror.DeadlineExceeded
-		exhausted *serviceerror.ResourceExhausted
-		notReady  *serviceerror.WorkflowNotReady
-		nsUnavail *serviceerror.NamespaceUnavailable
-		canceled  *serviceerror.Canceled
-		updTO     *client.WorkflowUpdateServiceTimeoutOrCanceledError
-		netErr    net.Error
-		opErr     *net.OpError
-		sqlState  interface{ SQLState() string }
-	)
-	switch {
-	case errors.As(err, &unavail), errors.As(err, &deadline), errors.As(err, &exhausted),
-		errors.As(err, &notReady), errors.As(err, &nsUnavail), errors.As(err, &canceled), errors.As(err, &updTO):
-		return true
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
-		errors.Is(err, driver.ErrBadConn), errors.Is(err, syscall.ECONNREFUSED),
-		errors.Is(err, syscall.ECONNRESET), errors.Is(err, net.ErrClosed):
-		return true
-	case errors.As(err, &opErr), errors.As(err, &netErr):
-		return true
-	case errors.As(err, &sqlState):
-		// Class 08: connection exception; 57P: operator intervention
-		// (shutdown, cannot connect now); 53: insufficient resources.
-		s := sqlState.SQLState()
-		return len(s) >= 2 && (s[:2] == "08" || s[:2] == "53" || (len(s) >= 3 && s[:3] == "57P"))
-	}
-	return false
 }
 
 // internal logs err with the request id and answers 500, or 503 when the
 // cause is an unreachable dependency.
 func (s *Server) internal(c *gin.Context, what string, err error) {
-	if unavailable(err) {
+	if app.Unavailable(err) {
 		s.log.Warn("dependency unavailable", "request_id", requestID(c), "during", what, "error", err)
 		fail(c, http.StatusServiceUnavailable, "a backing service (Temporal or the database) is unreachable; retry shortly")
 		return
 	}
 	s.log.Error("request failed", "request_id", requestID(c), "during", what, "error", err)
 	fail(c, http.StatusInternalServerError, "internal error; quote request id %s", requestID(c))
-}
-
-// storeError answers a read-model error.
-func (s *Server) storeError(c *gin.Context, what string, err error) {
-	switch {
-	case errors.Is(err, ErrNotFound):
-		fail(c, http.StatusNotFound, "no such dossier")
-	default:
-		s.internal(c, what, err)
-	}
-}
-
-// temporalError answers an error from an update of dossier id: a refusal
-// becomes its 4xx; a workflow that is gone becomes 404 (no such dossier) or
-// 409 naming the stage the dossier finished in.
-func (s *Server) temporalError(c *gin.Context, id, what string, err error) {
-	if e, ok := workflows.AsRefusal(err); ok {
-		refused(c, e)
-		return
-	}
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		v, gerr := s.store.GetDossier(c.Request.Context(), id)
-		if gerr != nil {
-			s.storeError(c, what, gerr)
-			return
-		}
-		if v.Stage.Terminal() {
-			problem(c, Problem{Status: http.StatusConflict, Stage: v.Stage,
-				Detail: fmt.Sprintf("the dossier is %s; no further actions are possible", v.Stage)})
-			return
-		}
-		s.log.Error("dossier workflow missing", "request_id", requestID(c), "dossier", id, "stage", v.Stage, "error", err)
-		problem(c, Problem{Status: http.StatusConflict, Stage: v.Stage,
-			Detail: fmt.Sprintf("the dossier (stage %s) is no longer running; ask an administrator", v.Stage)})
-		return
-	}
-	s.internal(c, what, err)
 }

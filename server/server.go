@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
+	"tdkt/app"
 	"tdkt/auth"
 	"tdkt/config"
 	"tdkt/domain"
@@ -48,6 +49,12 @@ type Deps struct {
 	// Registry receives the HTTP metrics and is served on /metrics; nil
 	// makes a new one (metrics.NewRegistry).
 	Registry *prometheus.Registry
+	// App runs the use cases; nil builds one from the fields above.
+	App *app.Service
+	// Console, when set, adds its routes (the web console under /).
+	Console interface{ Register(r *gin.Engine) }
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
 }
 
 // Server is the HTTP API.
@@ -61,7 +68,7 @@ type Server struct {
 	registry  *prometheus.Registry
 	maxUpload int64
 	engine    *gin.Engine
-	now       func() time.Time
+	app       *app.Service
 }
 
 var ginMode sync.Once
@@ -95,7 +102,12 @@ func New(d Deps) (*Server, error) {
 		d.Registry = metrics.NewRegistry()
 	}
 	s := &Server{temporal: d.Temporal, store: d.Store, cfg: d.Config, policy: d.Policy, log: d.Logger,
-		verifier: d.Verifier, registry: d.Registry, maxUpload: int64(d.Config.MaxUploadMB) << 20, now: time.Now}
+		verifier: d.Verifier, registry: d.Registry, maxUpload: int64(d.Config.MaxUploadMB) << 20}
+	s.app = d.App
+	if s.app == nil {
+		s.app = app.New(app.Deps{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.Config.TaskQueue,
+			Policy: d.Policy, Logger: d.Logger, MaxUpload: s.maxUpload, Now: d.Now})
+	}
 	httpMetrics, err := metrics.NewHTTP(d.Registry)
 	if err != nil {
 		return nil, fmt.Errorf("server: metrics: %w", err)
@@ -106,6 +118,9 @@ func New(d Deps) (*Server, error) {
 		}
 	})
 	s.engine = s.routes(httpMetrics)
+	if d.Console != nil {
+		d.Console.Register(s.engine)
+	}
 	return s, nil
 }
 
@@ -186,7 +201,5 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// temporalCtx is the request's context bounded by TemporalTimeout.
-func temporalCtx(c *gin.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(c.Request.Context(), TemporalTimeout)
-}
+// App is the application layer the API runs on, for the console to share.
+func (s *Server) App() *app.Service { return s.app }

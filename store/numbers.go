@@ -66,3 +66,14 @@ func (s *Store) issuedNumber(ctx context.Context, dossierID, kind string) (int, 
 	}
 	return n, nil
 }
+
+// NextNumber is the number the next IssueNumber of a kind in a year would
+// give, for a confirmation page; a concurrent issue may take it first.
+func (s *Store) NextNumber(ctx context.Context, kind string, year int) (int, error) {
+	var last sql.NullInt64
+	err := s.DB.GetContext(ctx, &last, `SELECT last FROM number_counters WHERE kind = $1 AND year = $2`, cleanText(kind), year)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("next %s number: %w", kind, err)
+	}
+	return int(last.Int64) + 1, nil
+}

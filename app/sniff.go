@@ -1,4 +1,4 @@
-package server
+package app
 
 import "bytes"
 
@@ -29,10 +29,10 @@ var (
 	ooxmlWord   = []byte("word/")
 )
 
-// sniff gives the content type of a document from its first bytes, or ""
+// Sniff gives the content type of a document from its first bytes, or ""
 // when it is not an accepted type. A plain zip, a spreadsheet or a
 // presentation is not a DOCX.
-func sniff(head []byte) string {
+func Sniff(head []byte) string {
 	switch {
 	case bytes.HasPrefix(head, magicPDF):
 		return TypePDF

@@ -1,0 +1,125 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"tdkt/domain"
+	"tdkt/workflows"
+)
+
+// ActionRequest is an action a person takes on a dossier.
+type ActionRequest struct {
+	Action  domain.Action
+	Comment string
+	Missing []domain.DocumentKind
+	Approve *bool
+	Number  string
+	Date    string
+	// IfMatch is the version the person saw; 0 takes the action whatever
+	// the version.
+	IfMatch int64
+}
+
+// maxMissing bounds the missing list of a return.
+const maxMissing = 32
+
+func (r ActionRequest) check() []domain.FieldError {
+	var fe []domain.FieldError
+	if e := CheckText("comment", r.Comment, MaxComment); e != nil {
+		fe = append(fe, *e)
+	}
+	if e := CheckText("number", r.Number, MaxCode); e != nil {
+		fe = append(fe, *e)
+	}
+	if e := CheckText("date", r.Date, MaxCode); e != nil {
+		fe = append(fe, *e)
+	}
+	if len(r.Missing) > maxMissing {
+		fe = append(fe, domain.FieldError{Field: "missing", Message: "lists too many document kinds"})
+	}
+	return fe
+}
+
+// KnownAction refuses an action name that is not a public action.
+func KnownAction(a domain.Action) error {
+	if !domain.IsPublicAction(a) {
+		return refusal(domain.ErrNotFound, "no such action %q", string(a))
+	}
+	return nil
+}
+
+// Act takes an action on dossier id as a and returns the dossier as it is
+// after it, already in the read model. A refusal changes nothing.
+func (s *Service) Act(ctx context.Context, a domain.Actor, id string, r ActionRequest) (domain.View, error) {
+	if err := KnownAction(r.Action); err != nil {
+		return domain.View{}, err
+	}
+	if fe := r.check(); len(fe) > 0 {
+		return domain.View{}, invalid(fe...)
+	}
+	v, err := s.visible(ctx, a, id)
+	if err != nil {
+		return domain.View{}, err
+	}
+	// Someone whose roles never allow the action is refused whatever the
+	// stage, even once the dossier has finished and its workflow is closed.
+	if !domain.MayEver(a, r.Action) {
+		return domain.View{}, &Error{Kind: domain.ErrForbidden, Action: r.Action, Stage: v.Stage,
+			Detail: fmt.Sprintf("your roles may not %s a dossier", r.Action)}
+	}
+	// The read model never runs ahead of the workflow: a version older than
+	// the stored one is stale for sure, and needs no round trip. (Only where
+	// the action is otherwise allowed, so that the answer is the workflow's.)
+	if r.IfMatch != 0 && r.IfMatch < v.Version && slices.Contains(v.AllowedFor(a, false), r.Action) {
+		return domain.View{}, &Error{Kind: domain.ErrStale, Stage: v.Stage, Action: r.Action,
+			Detail: fmt.Sprintf("the dossier is at version %d, not %d", v.Version, r.IfMatch)}
+	}
+	cmd := domain.Command{Action: r.Action, Actor: a, Comment: r.Comment, Missing: r.Missing, Approve: r.Approve,
+		Number: strings.TrimSpace(r.Number), Date: strings.TrimSpace(r.Date), ExpectedVersion: r.IfMatch}
+	tctx, cancel := temporalCtx(ctx)
+	defer cancel()
+	h, err := s.temporal.UpdateWorkflow(tctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.DossierWorkflowID(v.ID),
+		UpdateName:   workflows.UpdateName(r.Action),
+		Args:         []interface{}{cmd},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var nv domain.View
+	if err == nil {
+		err = h.Get(tctx, &nv)
+	}
+	if err != nil {
+		return domain.View{}, s.updateError(ctx, v.ID, r.Action, string(r.Action), err)
+	}
+	var voted *bool
+	if r.Action == domain.ActVote {
+		t := true
+		voted = &t
+	}
+	return s.present(ctx, a, nv, voted), nil
+}
+
+// NextNumber is the number the next decision (kind "decision") or proposal
+// ("proposal") of this year would get, for the chairman's confirmation; 0
+// when the read model cannot say. Another issue in between takes it first.
+func (s *Service) NextNumber(ctx context.Context, kind string) int {
+	p, ok := s.store.(numberPreview)
+	if !ok {
+		return 0
+	}
+	n, err := p.NextNumber(ctx, kind, s.now().In(domain.Local).Year())
+	if err != nil {
+		s.log.WarnContext(ctx, "next number", "kind", kind, "error", err)
+		return 0
+	}
+	return n
+}
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }

@@ -1,0 +1,328 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"tdkt/domain"
+	"tdkt/store"
+	"tdkt/workflows"
+)
+
+// ListFilter is a validated list query.
+type ListFilter = store.ListFilter
+
+// DefaultLimit and MaxLimit bound list pages.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 200
+)
+
+// Submit creates a dossier for a's unit (nộp hồ sơ). key is the optional
+// Idempotency-Key: a repeat by the same unit gives the same dossier, with
+// existed true, and creates nothing.
+func (s *Service) Submit(ctx context.Context, a domain.Actor, key string, sub domain.Submission) (domain.View, bool, error) {
+	if !a.Has(domain.RoleUnit) {
+		return domain.View{}, false, refusal(domain.ErrForbidden, "only a unit may submit a dossier")
+	}
+	if fe := CheckIdempotencyKey(key); fe != nil {
+		return domain.View{}, false, invalid(*fe)
+	}
+	if sub.Procedure == "" {
+		sub.Procedure = domain.ProcedureRegular
+	}
+	if fes := checkSubmissionText(sub); len(fes) > 0 {
+		return domain.View{}, false, invalid(fes...)
+	}
+	if err := domain.ValidateSubmission(sub); err != nil {
+		return domain.View{}, false, fromDomain(err, domain.ActSubmit)
+	}
+	canonical, err := json.Marshal(sub)
+	if err != nil {
+		return domain.View{}, false, failure("hash submission", err)
+	}
+	sum := sha256.Sum256(canonical)
+	year := s.now().In(domain.Local).Year()
+	id, existed, err := s.store.ReserveSubmission(ctx, a.Unit, key, hex.EncodeToString(sum[:]), year)
+	if errors.Is(err, store.ErrIdempotencyMismatch) {
+		return domain.View{}, false, invalid(domain.FieldError{Field: "Idempotency-Key", Message: "was already used by this unit for a different submission"})
+	}
+	if err != nil {
+		return domain.View{}, false, failure("reserve submission", err)
+	}
+
+	tctx, cancel := temporalCtx(ctx)
+	defer cancel()
+	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       workflows.DossierWorkflowID(id),
+		TaskQueue:                s.taskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.DossierWorkflowName, workflows.DossierInput{ID: id, Submission: sub, By: a, Policy: s.policy})
+	var v domain.View
+	h, err := s.temporal.UpdateWithStartWorkflow(tctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			WorkflowID:   workflows.DossierWorkflowID(id),
+			UpdateName:   workflows.UpdateSync,
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	if err == nil {
+		err = h.Get(tctx, &v)
+	}
+	if err != nil {
+		// A repeat of a dossier whose workflow has already finished: the
+		// start is refused as a duplicate; the read model has it.
+		var dup *serviceerror.WorkflowExecutionAlreadyStarted
+		var nf *serviceerror.NotFound
+		if existed && (errors.As(err, &dup) || errors.As(err, &nf)) {
+			v, err = s.store.GetDossier(ctx, id)
+		}
+		if err != nil {
+			return domain.View{}, false, s.updateError(ctx, id, domain.ActSubmit, "submit", err)
+		}
+	}
+	return s.present(ctx, a, v, new(bool)), existed, nil
+}
+
+// present completes a view for a: allowed_actions, and empty arrays rather
+// than null. voted is whether a is known to have voted on it; nil asks the
+// read model when it matters.
+func (s *Service) present(ctx context.Context, a domain.Actor, v domain.View, voted *bool) domain.View {
+	hasVoted := false
+	switch {
+	case voted != nil:
+		hasVoted = *voted
+	case a.Has(domain.RoleCouncil) && v.Stage == domain.Council && v.Votes != nil && v.Votes.Yes == nil:
+		ok, err := s.store.HasVoted(ctx, v.ID, a.ID)
+		if err != nil {
+			// Offer nothing rather than a vote that would be refused.
+			s.log.WarnContext(ctx, "has voted", "dossier", v.ID, "error", err)
+			ok = true
+		}
+		hasVoted = ok
+	}
+	v.AllowedActions = v.AllowedFor(a, hasVoted)
+	if v.AllowedActions == nil {
+		v.AllowedActions = []domain.Action{}
+	}
+	if v.Documents == nil {
+		v.Documents = []domain.Document{}
+	}
+	if v.MissingDocuments == nil {
+		v.MissingDocuments = []domain.DocumentKind{}
+	}
+	return v
+}
+
+// visible reads dossier id and checks a may see it: another unit's dossier
+// is "no such dossier", so that its existence does not leak.
+func (s *Service) visible(ctx context.Context, a domain.Actor, id string) (domain.View, error) {
+	if !ValidID(id) {
+		return domain.View{}, refusal(domain.ErrNotFound, "no such dossier")
+	}
+	v, err := s.store.GetDossier(ctx, id)
+	if err != nil {
+		return domain.View{}, storeError("read dossier", err)
+	}
+	if !Visible(a, v.Unit) {
+		return domain.View{}, refusal(domain.ErrNotFound, "no such dossier")
+	}
+	return v, nil
+}
+
+func storeError(what string, err error) *Error {
+	if errors.Is(err, store.ErrNotFound) {
+		return refusal(domain.ErrNotFound, "no such dossier")
+	}
+	return failure(what, err)
+}
+
+// Dossier is one dossier as a sees it, with the actions a may take now.
+func (s *Service) Dossier(ctx context.Context, a domain.Actor, id string) (domain.View, error) {
+	v, err := s.visible(ctx, a, id)
+	if err != nil {
+		return domain.View{}, err
+	}
+	return s.present(ctx, a, v, nil), nil
+}
+
+// DossierVersion is the stored version of a dossier a may see, without
+// working out a's actions (for a conditional GET).
+func (s *Service) DossierVersion(ctx context.Context, a domain.Actor, id string) (int64, error) {
+	v, err := s.visible(ctx, a, id)
+	return v.Version, err
+}
+
+// History is a dossier's append-only history, oldest first.
+func (s *Service) History(ctx context.Context, a domain.Actor, id string) ([]domain.HistoryEntry, error) {
+	v, err := s.visible(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	h, err := s.store.History(ctx, v.ID)
+	if err != nil {
+		return nil, storeError("read history", err)
+	}
+	if h == nil {
+		h = []domain.HistoryEntry{}
+	}
+	return h, nil
+}
+
+// ParseListQuery validates a list query (the API's query string, the
+// console's filter form).
+func ParseListQuery(q url.Values) (ListFilter, []domain.FieldError) {
+	f := ListFilter{Limit: DefaultLimit}
+	var fe []domain.FieldError
+	bad := func(field, msg string) { fe = append(fe, domain.FieldError{Field: field, Message: msg}) }
+	text := func(field string, max int) string {
+		v := q.Get(field)
+		if !utf8.ValidString(v) {
+			bad(field, "must be valid UTF-8")
+			return ""
+		}
+		if e := CheckText(field, v, max); e != nil {
+			fe = append(fe, *e)
+			return ""
+		}
+		return strings.TrimSpace(v)
+	}
+	if v := text("stage", MaxCode); v != "" {
+		if !domain.Stage(v).Valid() {
+			bad("stage", "unknown stage")
+		}
+		f.Stage = v
+	}
+	if v := text("status", MaxCode); v != "" {
+		known := false
+		for _, st := range domain.Statuses {
+			known = known || string(st) == v
+		}
+		if !known {
+			bad("status", "must be one of active, awarded, rejected, withdrawn, cancelled")
+		}
+		f.Status = v
+	}
+	if v := text("award", MaxCode); v != "" {
+		if _, ok := domain.AwardByCode(v); !ok {
+			bad("award", "unknown award code")
+		}
+		f.Award = v
+	}
+	f.Unit = text("unit", MaxCode)
+	f.Campaign = text("campaign", MaxPeriod)
+	f.Q = text("q", MaxName)
+	if q.Has("overdue") {
+		switch q.Get("overdue") {
+		case "true":
+			f.Overdue = true
+		case "false":
+		default:
+			bad("overdue", "must be true or false")
+		}
+	}
+	if q.Has("limit") {
+		n, err := strconv.Atoi(q.Get("limit"))
+		if err != nil || n < 1 || n > MaxLimit {
+			bad("limit", "must be a whole number from 1 to 200")
+		} else {
+			f.Limit = n
+		}
+	}
+	if c := q.Get("cursor"); c != "" {
+		if len(c) > 512 || !utf8.ValidString(c) {
+			bad("cursor", "is not a cursor this API gave out")
+		} else {
+			f.Cursor = c
+		}
+	}
+	return f, fe
+}
+
+// List is a page of the dossiers a may see, newest first. A unit-scoped
+// caller only ever sees its own unit: a filter naming another unit finds
+// nothing.
+func (s *Service) List(ctx context.Context, a domain.Actor, f ListFilter) ([]domain.View, string, error) {
+	if UnitScoped(a) {
+		if f.Unit != "" && f.Unit != a.Unit {
+			return []domain.View{}, "", nil
+		}
+		f.Unit = a.Unit
+	}
+	views, next, err := s.store.ListDossiers(ctx, f)
+	if errors.Is(err, store.ErrBadCursor) {
+		return nil, "", invalid(domain.FieldError{Field: "cursor", Message: "is not a cursor this API gave out"})
+	}
+	if err != nil {
+		return nil, "", storeError("list dossiers", err)
+	}
+	return s.presentAll(ctx, a, views, nil), next, nil
+}
+
+// Inbox is what waits on a, due date first (hộp việc).
+func (s *Service) Inbox(ctx context.Context, a domain.Actor, limit int) ([]domain.View, error) {
+	if limit < 1 || limit > MaxLimit {
+		return nil, invalid(domain.FieldError{Field: "limit", Message: "must be a whole number from 1 to 200"})
+	}
+	views, err := s.store.Inbox(ctx, a, limit)
+	if err != nil {
+		return nil, storeError("inbox", err)
+	}
+	// The inbox lists a council-stage dossier to a council member only while
+	// that member has not voted, so there is nothing to ask the read model;
+	// a secretary also sees the ones the member has voted on.
+	var voted *bool
+	if !a.Has(domain.RoleSecretary) {
+		voted = new(bool)
+	}
+	return s.presentAll(ctx, a, views, voted), nil
+}
+
+func (s *Service) presentAll(ctx context.Context, a domain.Actor, views []domain.View, voted *bool) []domain.View {
+	out := make([]domain.View, 0, len(views))
+	for _, v := range views {
+		if !Visible(a, v.Unit) { // belt and braces: never leak another unit's dossier
+			continue
+		}
+		out = append(out, s.present(ctx, a, v, voted))
+	}
+	return out
+}
+
+// updateError turns the error of an update of dossier id into a use case
+// error: a refusal stays one; a workflow that is gone is "no such dossier",
+// or a conflict naming the stage the dossier finished in.
+func (s *Service) updateError(ctx context.Context, id string, action domain.Action, what string, err error) *Error {
+	if e, ok := workflows.AsRefusal(err); ok {
+		return fromDomain(e, action)
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		v, gerr := s.store.GetDossier(ctx, id)
+		if gerr != nil {
+			return storeError(what, gerr)
+		}
+		if v.Stage.Terminal() {
+			return &Error{Kind: domain.ErrConflict, Stage: v.Stage, Action: action,
+				Detail: fmt.Sprintf("the dossier is %s; no further actions are possible", v.Stage)}
+		}
+		s.log.ErrorContext(ctx, "dossier workflow missing", "dossier", id, "stage", v.Stage, "error", err)
+		return &Error{Kind: domain.ErrConflict, Stage: v.Stage, Action: action,
+			Detail: fmt.Sprintf("the dossier (stage %s) is no longer running; ask an administrator", v.Stage)}
+	}
+	return failure(what, err)
+}
