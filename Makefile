@@ -7,7 +7,7 @@ TEMPORAL      := $(ROOT)/bin/temporal
 WORKFLOWCHECK := $(ROOT)/bin/workflowcheck
 TOOLS_MOD     := tools/go.mod
 
-.PHONY: all build run test vet workflowcheck lint fmt tools check-postgres clean clean-tools histories
+.PHONY: all build run test vet workflowcheck lint fmt tools check-postgres check-chromium clean clean-tools histories
 
 all: build
 
@@ -20,7 +20,7 @@ run: bin/temporal build
 	exec bin/tdkt dev
 
 ## test: vet, workflowcheck, and every test (unit and integration) with -race
-test: tools check-postgres vet workflowcheck
+test: tools check-postgres check-chromium vet workflowcheck
 	TDKT_TEMPORAL_BIN=$(TEMPORAL) $(GO) test -race -count=1 -timeout 40m ./...
 
 ## lint: go vet and workflowcheck (determinism of workflow code)
@@ -55,6 +55,31 @@ check-postgres:
 	  echo >&2 "  Install them (Debian: apt-get install postgresql) and put their directory on PATH,"; \
 	  echo >&2 "  e.g. export PATH=/usr/lib/postgresql/15/bin:\$$PATH"; \
 	  exit 1; }
+
+# Browser tests drive a headless Chromium (devenv.Browser). Root on Debian
+# gets it installed, anyone else is told how, once; $TDKT_CHROMIUM names
+# another browser. The fonts are for Vietnamese in screenshots: the GOV.UK
+# stack is "arial, sans-serif", and fontconfig maps arial to Liberation Sans,
+# whose 2.x (fonts-liberation2) has every Vietnamese letter while the 1.07 of
+# fonts-liberation has none (Chromium then mixes in another font per letter);
+# sans-serif is Noto Sans (fonts-noto-core), also complete.
+CHROMIUM_PACKAGES := chromium fonts-liberation2 fonts-noto-core
+check-chromium:
+	@if [ -n "$$TDKT_CHROMIUM" ]; then \
+	  case "$$TDKT_CHROMIUM" in */*) [ -f "$$TDKT_CHROMIUM" ] && [ -x "$$TDKT_CHROMIUM" ];; *) command -v "$$TDKT_CHROMIUM" >/dev/null;; esac || { \
+	  echo >&2 "make test: TDKT_CHROMIUM=$$TDKT_CHROMIUM is not an executable: point it at a Chromium or Chrome, or unset it to use chromium from PATH"; \
+	  exit 1; }; \
+	elif command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then :; \
+	elif [ "$$(id -u 2>/dev/null)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; then \
+	  echo "make test: installing Chromium for the browser tests (apt-get install $(CHROMIUM_PACKAGES))"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(CHROMIUM_PACKAGES) \
+	  && command -v chromium >/dev/null || { \
+	  echo >&2 "make test: installing $(CHROMIUM_PACKAGES) did not give a chromium on PATH (see apt-get's output above)"; \
+	  exit 1; }; \
+	else \
+	  echo >&2 "make test: Chromium not found for the browser tests: apt-get install $(CHROMIUM_PACKAGES) (as root), or set TDKT_CHROMIUM to a Chromium or Chrome executable"; \
+	  exit 1; \
+	fi
 
 clean:
 	rm -f bin/tdkt

@@ -132,14 +132,23 @@ func (v *Verifier) Verify(token string) (domain.Actor, error) {
 }
 
 func actorOf(c Claims) (domain.Actor, error) {
-	a := domain.Actor{ID: c.Subject, Name: c.Name, Unit: c.Unit}
+	return ActorFromClaims(c.Subject, c.Name, c.Unit, c.Roles)
+}
+
+// ActorFromClaims applies the token claim rules (API.md) to claims taken from
+// any verified token, so that the API's bearer tokens and the console's OIDC
+// sign-in (package web/oidc) admit exactly the same people: sub is required,
+// at least one role, every role known, role unit needs a unit; roles are
+// deduplicated. Every failure wraps ErrUnauthenticated.
+func ActorFromClaims(sub, name, unit string, roles []string) (domain.Actor, error) {
+	a := domain.Actor{ID: sub, Name: name, Unit: unit}
 	if strings.TrimSpace(a.ID) == "" {
 		return domain.Actor{}, fmt.Errorf("%w: token has no sub", ErrUnauthenticated)
 	}
-	if len(c.Roles) == 0 {
+	if len(roles) == 0 {
 		return domain.Actor{}, fmt.Errorf("%w: token has no roles", ErrUnauthenticated)
 	}
-	for _, s := range c.Roles {
+	for _, s := range roles {
 		r := domain.Role(s)
 		if !domain.ValidRole(r) {
 			return domain.Actor{}, fmt.Errorf("%w: unknown role %q", ErrUnauthenticated, s)

@@ -34,6 +34,15 @@ type Config struct {
 	// MetricsAddr is where `tdkt worker` serves /metrics (the API serves its
 	// own on its port); empty serves none.
 	MetricsAddr string // TDKT_METRICS_ADDR
+	// The web console: OIDC sign-in (authorization code with PKCE), the
+	// Temporal UI that admins are linked to, and how long a session lasts.
+	OIDCIssuer       string // TDKT_OIDC_ISSUER
+	OIDCClientID     string // TDKT_OIDC_CLIENT_ID
+	OIDCClientSecret string // TDKT_OIDC_CLIENT_SECRET
+	OIDCRedirectURL  string // TDKT_OIDC_REDIRECT_URL
+	OIDCRolesClaim   string // TDKT_OIDC_ROLES_CLAIM: dot path to the roles array, "roles" by default
+	TemporalUIURL    string // TDKT_TEMPORAL_UI_URL
+	SessionHours     int    // TDKT_SESSION_HOURS: a console session's absolute lifetime
 	// TemporalExplicit and DatabaseExplicit say whether the variables were
 	// set; `tdkt dev` starts embedded servers for those that were not.
 	TemporalExplicit bool
@@ -44,7 +53,7 @@ type Config struct {
 func Defaults() Config {
 	return Config{HTTPAddr: ":8080", TemporalAddress: "127.0.0.1:7233", TemporalNamespace: "default",
 		TaskQueue: "tdkt-dossiers", CouncilMembers: 9, PublicNoticeDays: 10, MaxUploadMB: 20,
-		PayloadKeyID: "k1", CodecCORSOrigin: "http://127.0.0.1:8233"}
+		PayloadKeyID: "k1", CodecCORSOrigin: "http://127.0.0.1:8233", SessionHours: 10}
 }
 
 // Load reads the configuration from the process environment.
@@ -84,6 +93,13 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	str("TDKT_PAYLOAD_KEY_ID", &c.PayloadKeyID)
 	str("TDKT_CODEC_CORS_ORIGIN", &c.CodecCORSOrigin)
 	str("TDKT_METRICS_ADDR", &c.MetricsAddr)
+	str("TDKT_OIDC_ISSUER", &c.OIDCIssuer)
+	str("TDKT_OIDC_CLIENT_ID", &c.OIDCClientID)
+	str("TDKT_OIDC_CLIENT_SECRET", &c.OIDCClientSecret)
+	str("TDKT_OIDC_REDIRECT_URL", &c.OIDCRedirectURL)
+	str("TDKT_OIDC_ROLES_CLAIM", &c.OIDCRolesClaim)
+	str("TDKT_TEMPORAL_UI_URL", &c.TemporalUIURL)
+	num("TDKT_SESSION_HOURS", &c.SessionHours, 1, 24*30)
 	var payloadKey string
 	str("TDKT_PAYLOAD_KEY", &payloadKey)
 	num("TDKT_COUNCIL_MEMBERS", &c.CouncilMembers, 1, 200)
@@ -128,6 +144,25 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		errs = append(errs, fmt.Sprintf("TDKT_CODEC_CORS_ORIGIN=%q: must be an origin such as http://127.0.0.1:8233", c.CodecCORSOrigin))
 	} else {
 		c.CodecCORSOrigin = u.Scheme + "://" + u.Host
+	}
+	if c.OIDCIssuer != "" {
+		for name, v := range map[string]string{"TDKT_OIDC_CLIENT_ID": c.OIDCClientID, "TDKT_OIDC_REDIRECT_URL": c.OIDCRedirectURL} {
+			if v == "" {
+				errs = append(errs, name+": required with TDKT_OIDC_ISSUER")
+			}
+		}
+		for name, v := range map[string]string{"TDKT_OIDC_ISSUER": c.OIDCIssuer, "TDKT_OIDC_REDIRECT_URL": c.OIDCRedirectURL} {
+			if u, err := url.Parse(v); v != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+				errs = append(errs, fmt.Sprintf("%s=%q: must be an http(s) URL", name, v))
+			}
+		}
+	}
+	if c.TemporalUIURL != "" {
+		if u, err := url.Parse(c.TemporalUIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, fmt.Sprintf("TDKT_TEMPORAL_UI_URL=%q: must be an http(s) URL", c.TemporalUIURL))
+		} else {
+			c.TemporalUIURL = strings.TrimRight(c.TemporalUIURL, "/")
+		}
 	}
 	if c.HolidaysFile != "" {
 		if _, err := domain.LoadCalendar(c.HolidaysFile); err != nil {

@@ -42,7 +42,7 @@ func apiCmd() *cobra.Command {
 				return err
 			}
 			defer closeAll()
-			srv, err := server.New(server.Deps{Temporal: c, Store: st, Config: cfg, Policy: policy, Logger: logger, Registry: reg})
+			srv, err := newAPIWithConsole(ctx, server.Deps{Temporal: c, Store: st, Config: cfg, Policy: policy, Logger: logger, Registry: reg}, st, cfg, nil)
 			if err != nil {
 				return err
 			}

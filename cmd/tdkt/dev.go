@@ -162,7 +162,17 @@ func runDev(ctx context.Context, out io.Writer) (err error) {
 		logger.Info("stopping worker")
 		w.Stop()
 	}()
-	srv, err := server.New(server.Deps{Temporal: c, Store: st, Config: cfg, Policy: policy, Logger: logger, Registry: reg})
+	if cfg.TemporalUIURL == "" {
+		cfg.TemporalUIURL = uiURL
+	}
+	// Where the API really listens decides whether the session cookie must
+	// be Secure (not on loopback).
+	cfg.HTTPAddr = ln.Addr().String()
+	var demo []domain.Actor
+	for _, u := range devUsers(cfg.CouncilMembers) {
+		demo = append(demo, domain.Actor{ID: u.sub, Name: u.name, Roles: u.roles, Unit: u.unit})
+	}
+	srv, err := newAPIWithConsole(ctx, server.Deps{Temporal: c, Store: st, Config: cfg, Policy: policy, Logger: logger, Registry: reg}, st, cfg, demo)
 	if err != nil {
 		return err
 	}
@@ -291,7 +301,8 @@ func devUsers(councilMembers int) []devUser {
 // exports to .data/tokens.env for `source`.
 func printBanner(out io.Writer, cfg config.Config, apiURL, uiURL, data string) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\ntdkt is running.\n  API:         %s   (GET /readyz, /openapi.yaml)\n", apiURL)
+	fmt.Fprintf(&b, "\ntdkt is running.\n  Console:     %s/signin   (sign in as any demo user: unit, officer, council, secretary, chairman, admin)\n", apiURL)
+	fmt.Fprintf(&b, "  API:         %s   (GET /readyz, /openapi.yaml)\n", apiURL)
 	if uiURL != "" {
 		fmt.Fprintf(&b, "  Temporal UI: %s/namespaces/%s/workflows\n", uiURL, cfg.TemporalNamespace)
 	} else {

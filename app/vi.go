@@ -1,0 +1,232 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"tdkt/domain"
+)
+
+// Vietnamese names of the codes people see. Stage names live with the
+// stages (domain.Stages); these are the rest.
+var (
+	// ActionNames names each action as a button or a history entry says it.
+	ActionNames = map[domain.Action]string{
+		domain.ActAccept:         "Tiếp nhận",
+		domain.ActReturn:         "Trả lại để bổ sung",
+		domain.ActReject:         "Không khen thưởng",
+		domain.ActResubmit:       "Nộp lại",
+		domain.ActWithdraw:       "Rút hồ sơ",
+		domain.ActApprove:        "Thẩm định đạt",
+		domain.ActVote:           "Bỏ phiếu",
+		domain.ActCloseVote:      "Kết thúc bỏ phiếu",
+		domain.ActDecide:         "Quyết định khen thưởng",
+		domain.ActPropose:        "Trình cấp Trung ương",
+		domain.ActDecline:        "Ghi nhận không khen thưởng",
+		domain.ActCancel:         "Hủy hồ sơ",
+		domain.ActSubmit:         "Nộp hồ sơ",
+		domain.ActAttachDocument: "Đính kèm tài liệu",
+		domain.ActNoticeEnd:      "Kết thúc công khai",
+		domain.ActOverdue:        "Quá hạn xử lý",
+	}
+	// DocumentKindNames names each kind of document (thành phần hồ sơ).
+	DocumentKindNames = map[domain.DocumentKind]string{
+		domain.DocToTrinh:         "Tờ trình đề nghị khen thưởng",
+		domain.DocBaoCaoThanhTich: "Báo cáo thành tích",
+		domain.DocBienBanHop:      "Biên bản họp xét khen thưởng",
+		domain.DocXacNhanSangKien: "Xác nhận sáng kiến",
+		domain.DocTomTatThanhTich: "Tóm tắt thành tích",
+		domain.DocKhac:            "Tài liệu khác",
+	}
+	// KindNames names the kinds of commendation (loại hình, Law art. 8).
+	KindNames = map[domain.Kind]string{
+		domain.KindMerit:      "Khen thưởng công trạng",
+		domain.KindAdhoc:      "Khen thưởng đột xuất",
+		domain.KindCampaign:   "Khen thưởng theo đợt, chuyên đề",
+		domain.KindDedication: "Khen thưởng quá trình cống hiến",
+		domain.KindForeign:    "Khen thưởng đối ngoại",
+	}
+	// ProcedureNames names the procedures.
+	ProcedureNames = map[domain.Procedure]string{
+		domain.ProcedureRegular:    "Thủ tục thông thường",
+		domain.ProcedureSimplified: "Thủ tục đơn giản",
+	}
+	// AuthorityNames names who finally decides.
+	AuthorityNames = map[domain.Authority]string{
+		domain.AuthorityProvince:  "Chủ tịch UBND tỉnh",
+		domain.AuthorityPM:        "Thủ tướng Chính phủ",
+		domain.AuthorityPresident: "Chủ tịch nước",
+	}
+	// RoleNames names the roles.
+	RoleNames = map[domain.Role]string{
+		domain.RoleUnit:      "Đơn vị đề nghị",
+		domain.RoleOfficer:   "Chuyên viên Thi đua - Khen thưởng",
+		domain.RoleCouncil:   "Thành viên Hội đồng",
+		domain.RoleSecretary: "Thư ký Hội đồng",
+		domain.RoleChairman:  "Chủ tịch UBND tỉnh",
+		domain.RoleAdmin:     "Quản trị hệ thống",
+		domain.RoleSystem:    "Hệ thống",
+	}
+	// StatusNames names the overall statuses.
+	StatusNames = map[domain.Status]string{
+		domain.StatusActive:    "Đang xử lý",
+		domain.StatusAwarded:   "Đã khen thưởng",
+		domain.StatusRejected:  "Không khen thưởng",
+		domain.StatusWithdrawn: "Đã rút",
+		domain.StatusCancelled: "Đã hủy",
+	}
+	// NomineeTypeNames names individual and collective.
+	NomineeTypeNames = map[domain.NomineeType]string{
+		domain.Individual: "Cá nhân",
+		domain.Collective: "Tập thể",
+	}
+	// FieldNames names the fields people fill in, for error messages.
+	FieldNames = map[string]string{
+		"award_code": "Hình thức khen thưởng", "kind": "Loại hình khen thưởng", "procedure": "Thủ tục",
+		"campaign": "Đợt thi đua", "achievement_period": "Thời kỳ lập thành tích",
+		"nominee.type": "Đối tượng", "nominee.name": "Họ tên cá nhân hoặc tên tập thể",
+		"nominee.position": "Chức vụ", "nominee.organization": "Đơn vị công tác", "summary": "Tóm tắt thành tích",
+		"comment": "Ý kiến", "missing": "Thành phần còn thiếu", "approve": "Phiếu biểu quyết",
+		"number": "Số văn bản", "date": "Ngày ban hành", "file": "Tệp tài liệu", "body": "Nội dung",
+		"Idempotency-Key": "Mã chống gửi trùng", "cursor": "Trang", "limit": "Số dòng mỗi trang",
+		"stage": "Giai đoạn", "status": "Trạng thái", "award": "Hình thức khen thưởng", "unit": "Đơn vị",
+		"overdue": "Quá hạn", "q": "Từ khóa",
+	}
+)
+
+// StageName is the Vietnamese name of a stage.
+func StageName(s domain.Stage) string {
+	if i, ok := domain.Info(s); ok {
+		return i.Name
+	}
+	return string(s)
+}
+
+// ActionName is the Vietnamese name of an action in a stage: at the
+// central stages the office records what the central level did.
+func ActionName(a domain.Action, at domain.Stage) string {
+	switch {
+	case a == domain.ActAccept && at == domain.CentralAppraisal:
+		return "Ghi nhận Ban TĐKT Trung ương chấp thuận"
+	case a == domain.ActDecide && (at == domain.PMDecision || at == domain.PresidentDecision):
+		return "Ghi nhận quyết định khen thưởng"
+	case a == domain.ActPropose && at == domain.PMDecision:
+		return "Ghi nhận tờ trình lên Chủ tịch nước"
+	case a == domain.ActReturn && at == domain.CentralAppraisal:
+		return "Ghi nhận Trung ương trả lại"
+	case a == domain.ActReject && at == domain.CentralAppraisal:
+		return "Ghi nhận Trung ương không khen thưởng"
+	}
+	if n, ok := ActionNames[a]; ok {
+		return n
+	}
+	return string(a)
+}
+
+// fieldMessages translate the field messages use cases give, by prefix.
+var fieldMessages = []struct{ prefix, vi string }{
+	{"must not be empty", "không được để trống"},
+	{"is required", "cần được cung cấp"},
+	{"is empty", "là tệp rỗng"},
+	{"unknown award code", "không có trong danh mục khen thưởng"},
+	{"must be individual or collective", "phải là cá nhân hoặc tập thể"},
+	{"award ", "hình thức khen thưởng này không dành cho đối tượng đã chọn"},
+	{"must be one of merit", "phải là một loại hình khen thưởng trong danh mục"},
+	{"the simplified procedure", "thủ tục đơn giản chỉ áp dụng cho khen thưởng đột xuất, quá trình cống hiến, đối ngoại và hình thức không cần Hội đồng biểu quyết hoặc chỉ cần quá nửa"},
+	{"must be regular or simplified", "phải là thủ tục thông thường hoặc đơn giản"},
+	{"must be at most", "quá dài"},
+	{"must not hold control characters", "chứa ký tự không hợp lệ"},
+	{"must be valid UTF-8", "chứa ký tự không hợp lệ"},
+	{"a comment is required", "cần nhập ý kiến cho thao tác này"},
+	{"only a return lists missing", "chỉ khi trả lại mới ghi thành phần còn thiếu"},
+	{"unknown document kind", "có loại tài liệu không hợp lệ"},
+	{"lists too many", "có quá nhiều mục"},
+	{"must be true or false", "cần chọn đồng ý hoặc không đồng ý"},
+	{"the central authority's number is required", "cần nhập số văn bản do cấp Trung ương ban hành"},
+	{"must be a date", "phải là ngày hợp lệ"},
+	{"must be one of to_trinh", "phải là một thành phần hồ sơ trong danh mục"},
+	{"must be one of the document kinds", "phải là một thành phần hồ sơ trong danh mục"},
+	{"send one file per request", "mỗi lần chỉ gửi một tệp"},
+	{"was already used", "đã được dùng cho một hồ sơ khác"},
+	{"is not a cursor", "không hợp lệ; hãy quay lại trang đầu"},
+	{"must be a whole number", "phải là số nguyên từ 1 đến 200"},
+	{"unknown stage", "không có giai đoạn này"},
+	{"must be one of active", "không có trạng thái này"},
+}
+
+// VietnameseField translates one field error for people.
+func VietnameseField(f domain.FieldError) domain.FieldError {
+	msg := "không hợp lệ"
+	for _, m := range fieldMessages {
+		if strings.HasPrefix(f.Message, m.prefix) {
+			msg = m.vi
+			break
+		}
+	}
+	name, ok := FieldNames[f.Field]
+	if !ok {
+		name = f.Field
+	}
+	return domain.FieldError{Field: f.Field, Message: name + " " + msg}
+}
+
+// Vietnamese says a use case error to people: a sentence, and each wrong
+// field in Vietnamese.
+func Vietnamese(err error) (string, []domain.FieldError) {
+	e := AsError(err)
+	var fields []domain.FieldError
+	for _, f := range e.Fields {
+		fields = append(fields, VietnameseField(f))
+	}
+	act := strings.ToLower(ActionName(e.Action, e.Stage))
+	switch e.Kind {
+	case domain.ErrInvalid:
+		return "Một số thông tin chưa hợp lệ. Vui lòng kiểm tra lại.", fields
+	case domain.ErrNotFound:
+		if strings.Contains(e.Detail, "document") {
+			return "Không tìm thấy tài liệu.", nil
+		}
+		if strings.Contains(e.Detail, "action") {
+			return "Không có thao tác này.", nil
+		}
+		return "Không tìm thấy hồ sơ, hoặc bạn không có quyền xem hồ sơ này.", nil
+	case domain.ErrForbidden:
+		switch {
+		case e.Action == domain.ActSubmit:
+			return "Chỉ đơn vị đề nghị mới được nộp hồ sơ.", nil
+		case e.Action == domain.ActAttachDocument:
+			return "Chỉ đơn vị đã nộp hồ sơ mới được đính kèm tài liệu.", nil
+		case e.Action != "":
+			return fmt.Sprintf("Vai trò của bạn không được phép thực hiện thao tác «%s».", act), nil
+		}
+		return "Bạn không có quyền thực hiện thao tác này.", nil
+	case domain.ErrConflict:
+		stage := strings.ToLower(StageName(e.Stage))
+		switch {
+		case strings.Contains(e.Detail, "already voted"):
+			return "Bạn đã bỏ phiếu cho hồ sơ này; phiếu đã bỏ không thể thay đổi.", nil
+		case strings.Contains(e.Detail, "vote is closed"):
+			return "Việc bỏ phiếu cho hồ sơ này đã kết thúc.", nil
+		case strings.Contains(e.Detail, "no longer running"):
+			return fmt.Sprintf("Hồ sơ (giai đoạn «%s») không còn được xử lý; hãy liên hệ quản trị hệ thống.", stage), nil
+		case e.Stage.Terminal():
+			return fmt.Sprintf("Hồ sơ đã kết thúc («%s»); không thể thực hiện thêm thao tác.", stage), nil
+		case e.Action == domain.ActAttachDocument:
+			return fmt.Sprintf("Chỉ được đính kèm tài liệu ở giai đoạn tiếp nhận hoặc bổ sung; hồ sơ đang ở giai đoạn «%s».", stage), nil
+		case strings.Contains(e.Detail, " is only ") || strings.Contains(e.Detail, "award decided by"):
+			return fmt.Sprintf("Không thể «%s» hồ sơ này ở giai đoạn «%s» theo thẩm quyền khen thưởng của hồ sơ.", act, stage), nil
+		}
+		return fmt.Sprintf("Không thể «%s» khi hồ sơ đang ở giai đoạn «%s».", act, stage), nil
+	case domain.ErrStale:
+		return "Hồ sơ vừa được người khác cập nhật. Hãy xem lại hồ sơ rồi thực hiện lại.", nil
+	case ErrTooLarge:
+		return "Tệp quá lớn.", nil
+	case ErrUnsupported:
+		return "Chỉ nhận tài liệu PDF, DOC, DOCX, ODT, JPEG và PNG (nhận biết theo nội dung tệp).", nil
+	case ErrMalformed:
+		return "Yêu cầu không đúng định dạng. Vui lòng gửi lại.", nil
+	case ErrUnavailable:
+		return "Hệ thống tạm thời không kết nối được dịch vụ xử lý hồ sơ. Vui lòng thử lại sau ít phút.", nil
+	}
+	return "Đã có lỗi hệ thống. Vui lòng thử lại hoặc liên hệ quản trị.", nil
+}

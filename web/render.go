@@ -1,0 +1,295 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"tdkt/app"
+	"tdkt/domain"
+)
+
+type pageTemplate = *template.Template
+
+// pageNames are the templates of templates/, each rendered in layout.html.
+var pageNames = []string{"signin", "error", "tasks", "list", "new", "dossier", "action", "document", "admin"}
+
+func parsePages() (map[string]pageTemplate, error) {
+	out := map[string]pageTemplate{}
+	for _, n := range pageNames {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+n+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", n, err)
+		}
+		out[n] = t
+	}
+	return out, nil
+}
+
+// Dates are shown dd/mm/yyyy in Vietnam time.
+func dateVN(t any) string {
+	switch v := t.(type) {
+	case time.Time:
+		if v.IsZero() {
+			return ""
+		}
+		return v.In(domain.Local).Format("02/01/2006")
+	case *time.Time:
+		if v == nil {
+			return ""
+		}
+		return dateVN(*v)
+	case string: // YYYY-MM-DD
+		if d, err := time.Parse(time.DateOnly, v); err == nil {
+			return d.Format("02/01/2006")
+		}
+		return v
+	}
+	return ""
+}
+
+func dateTimeVN(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(domain.Local).Format("15:04 02/01/2006")
+}
+
+// fieldID is the id of a form field's input, the target of the error
+// summary's link.
+func fieldID(field string) string {
+	return "f-" + strings.NewReplacer(".", "-", "_", "-").Replace(field)
+}
+
+var funcs = template.FuncMap{
+	"date":       dateVN,
+	"datetime":   dateTimeVN,
+	"stageName":  func(s domain.Stage) string { return app.StageName(s) },
+	"actionName": func(a domain.Action, at domain.Stage) string { return app.ActionName(a, at) },
+	"docKind":    func(k domain.DocumentKind) string { return app.DocumentKindNames[k] },
+	"kindName":   func(k domain.Kind) string { return app.KindNames[k] },
+	"procName":   func(p domain.Procedure) string { return app.ProcedureNames[p] },
+	"authority":  func(a domain.Authority) string { return app.AuthorityNames[a] },
+	"roleName":   func(r domain.Role) string { return app.RoleNames[r] },
+	"statusName": func(s domain.Status) string { return app.StatusNames[s] },
+	"nomineeType": func(t domain.NomineeType) string {
+		return app.NomineeTypeNames[t]
+	},
+	"stageTag": stageTag,
+	"fieldID":  fieldID,
+	"size": func(n int64) string {
+		switch {
+		case n >= 1<<20:
+			return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		case n >= 1<<10:
+			return fmt.Sprintf("%d KB", n>>10)
+		}
+		return fmt.Sprintf("%d byte", n)
+	},
+	"deref": func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
+	"has": func(list any, x any) bool {
+		switch l := list.(type) {
+		case []domain.DocumentKind:
+			for _, k := range l {
+				if k == x {
+					return true
+				}
+			}
+		case []string:
+			for _, k := range l {
+				if k == x {
+					return true
+				}
+			}
+		}
+		return false
+	},
+	"awardName": func(code string) string {
+		if a, ok := domain.AwardByCode(code); ok {
+			return a.Name
+		}
+		return code
+	},
+	"lines": func(s string) []string { return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") },
+}
+
+// stageTag is the GOV.UK tag colour of a stage.
+func stageTag(s domain.Stage) string {
+	switch s {
+	case domain.Awarded:
+		return "govuk-tag--green"
+	case domain.Rejected, domain.Cancelled:
+		return "govuk-tag--red"
+	case domain.Withdrawn:
+		return "govuk-tag--grey"
+	case domain.Supplement:
+		return "govuk-tag--orange"
+	case domain.Council, domain.PublicNotice:
+		return "govuk-tag--purple"
+	case domain.Decision:
+		return "govuk-tag--turquoise"
+	case domain.CentralAppraisal, domain.PMDecision, domain.PresidentDecision:
+		return "govuk-tag--pink"
+	}
+	return "govuk-tag--blue"
+}
+
+// navItem is one link of the role's navigation.
+type navItem struct {
+	Href, Label string
+	Current     bool
+}
+
+// navFor is the navigation of a person: the union of their roles' pages.
+func navFor(a domain.Actor, path string) []navItem {
+	var items []navItem
+	add := func(href, label string) {
+		for _, i := range items {
+			if i.Href == href {
+				return
+			}
+		}
+		items = append(items, navItem{Href: href, Label: label, Current: path == href})
+	}
+	if app.UnitScoped(a) {
+		add("/dossiers", "Hồ sơ của đơn vị")
+		add("/dossiers/new", "Nộp hồ sơ mới")
+		return items
+	}
+	for _, r := range a.Roles {
+		switch r {
+		case domain.RoleOfficer:
+			add("/tasks", "Việc cần làm")
+		case domain.RoleCouncil:
+			add("/tasks", "Hồ sơ chờ bỏ phiếu")
+		case domain.RoleSecretary:
+			add("/tasks", "Bỏ phiếu của Hội đồng")
+		case domain.RoleChairman:
+			add("/tasks", "Chờ quyết định")
+		case domain.RoleAdmin:
+			add("/admin", "Quá hạn và bị kẹt")
+		}
+	}
+	add("/dossiers", "Tất cả hồ sơ")
+	if a.Has(domain.RoleUnit) {
+		add("/dossiers/new", "Nộp hồ sơ mới")
+	}
+	return items
+}
+
+// view is what every page template gets.
+type view struct {
+	Title    string
+	Signed   bool
+	User     domain.Actor
+	Nav      []navItem
+	CSRF     string
+	Flash    string
+	Problem  string
+	Errors   []domain.FieldError
+	Data     any
+	Path     string
+	Status   int
+	Request  string
+	DevUsers bool
+}
+
+// FieldError is the message of field f in the error summary, if any.
+func (v view) FieldError(f string) string {
+	for _, e := range v.Errors {
+		if e.Field == f {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// render writes a page with status.
+func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any, problem string, errs []domain.FieldError) {
+	v := view{Title: title, Data: data, Problem: problem, Errors: errs, Path: r.URL.Path, Status: status,
+		Request: w.Header().Get("X-Request-ID")}
+	if a, ok := c.actor(r); ok {
+		v.Signed, v.User, v.Nav = true, a, navFor(a, r.URL.Path)
+	}
+	v.CSRF = c.csrfToken(r)
+	if status < 400 {
+		v.Flash = c.sm.PopString(r.Context(), keyFlash)
+	}
+	t, ok := c.pages[name]
+	if !ok {
+		http.Error(w, "no template "+name, http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+		c.log.Error("render page", "page", name, "error", err)
+		http.Error(w, "Lỗi hiển thị trang", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// errorPage is a page that says only what went wrong.
+func (c *Console) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	title := "Không thực hiện được"
+	switch status {
+	case http.StatusNotFound:
+		title = "Không tìm thấy trang"
+	case http.StatusForbidden:
+		title = "Không có quyền truy cập"
+	case http.StatusServiceUnavailable:
+		title = "Hệ thống tạm thời gián đoạn"
+		w.Header().Set("Retry-After", "5")
+	}
+	c.render(w, r, status, "error", title, msg, "", nil)
+}
+
+// statusOf is the HTTP status a page answers with for a use case error.
+func statusOf(err error) int {
+	switch app.AsError(err).Kind {
+	case domain.ErrForbidden:
+		return http.StatusForbidden
+	case domain.ErrNotFound:
+		return http.StatusNotFound
+	case domain.ErrConflict:
+		return http.StatusConflict
+	case domain.ErrStale:
+		return http.StatusPreconditionFailed
+	case domain.ErrInvalid:
+		return http.StatusUnprocessableEntity
+	case app.ErrMalformed:
+		return http.StatusBadRequest
+	case app.ErrTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case app.ErrUnsupported:
+		return http.StatusUnsupportedMediaType
+	case app.ErrUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// failPage answers a use case error with a page of its own: not found,
+// forbidden, unavailable.
+func (c *Console) failPage(w http.ResponseWriter, r *http.Request, err error) {
+	e := app.AsError(err)
+	if e.Kind == app.ErrInternal || e.Kind == app.ErrUnavailable {
+		c.log.Error("console request failed", "path", r.URL.Path, "during", e.What, "error", e.Err)
+	}
+	msg, _ := app.Vietnamese(err)
+	if e.Kind == app.ErrInternal {
+		msg += " Mã yêu cầu: " + w.Header().Get("X-Request-ID")
+	}
+	c.errorPage(w, r, statusOf(err), msg)
+}
