@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -22,12 +23,14 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
+	"tdkt/app"
 	"tdkt/auth"
 	"tdkt/config"
 	"tdkt/devenv"
 	"tdkt/domain"
 	"tdkt/server"
 	"tdkt/store"
+	"tdkt/web"
 	"tdkt/worker"
 )
 
@@ -66,10 +69,6 @@ func newAPI(t *testing.T) *api {
 		_ = w // stopped with the process; the dev server goes with RunTests
 		p := domain.DefaultPolicy()
 		p.PublicNoticeDays = 0
-		srv, err := server.New(server.Deps{Temporal: c, Store: st, Config: cfg, Policy: p, Logger: logger})
-		require.NoError(t, err)
-		hs := httptest.NewServer(srv.Handler())
-		shared = &api{url: hs.URL, tokens: map[string]string{}}
 		people := map[string]struct {
 			roles []domain.Role
 			unit  string
@@ -84,6 +83,21 @@ func newAPI(t *testing.T) *api {
 				unit  string
 			}{[]domain.Role{domain.RoleCouncil}, ""}
 		}
+		// The console runs on the same application layer, with the demo
+		// sign-in listing the same people the tokens are minted for.
+		core := app.New(app.Deps{Temporal: c, Store: st, TaskQueue: cfg.TaskQueue, Policy: p, Logger: logger,
+			MaxUpload: int64(cfg.MaxUploadMB) << 20})
+		var demo []domain.Actor
+		for _, sub := range sortedKeys(people) {
+			demo = append(demo, domain.Actor{ID: sub, Name: "Người " + sub, Roles: people[sub].roles, Unit: people[sub].unit})
+		}
+		console, err := web.New(web.Deps{App: core, DB: st.DB.DB, Logger: logger, DevUsers: demo,
+			TemporalUIURL: "http://127.0.0.1:8233", Namespace: tmp.Namespace})
+		require.NoError(t, err)
+		srv, err := server.New(server.Deps{Temporal: c, Store: st, Config: cfg, Policy: p, Logger: logger, App: core, Console: console})
+		require.NoError(t, err)
+		hs := httptest.NewServer(srv.Handler())
+		shared = &api{url: hs.URL, tokens: map[string]string{}}
 		for sub, p := range people {
 			tok, err := auth.Mint([]byte(secret), sub, "Người "+sub, p.roles, p.unit, time.Hour)
 			require.NoError(t, err)
@@ -208,5 +222,14 @@ func strs(v any) []string {
 	for _, x := range v.([]any) {
 		out = append(out, x.(string))
 	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
 	return out
 }

@@ -175,16 +175,17 @@ func (c *Console) routes() http.Handler {
 		c.errorPage(w, r, http.StatusNotFound, "Không tìm thấy trang này.")
 	})
 
-	var h http.Handler = mux
-	h = securityHeaders(h)
-	h = c.sm.LoadAndSave(h)
 	// Cross-origin writes are refused by the browser's own headers
 	// (Sec-Fetch-Site, Origin) before the CSRF token is even looked at.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, http.StatusForbidden, "Yêu cầu đến từ một trang khác nên đã bị từ chối.")
 	}))
-	return cop.Handler(h)
+	var h http.Handler = securityHeaders(mux)
+	h = cop.Handler(h)
+	// Outermost, so that every page, the refusals above included, has the
+	// session.
+	return c.sm.LoadAndSave(h)
 }
 
 // securityHeaders keeps pages out of other sites' frames and scripts out
