@@ -6,6 +6,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -42,6 +43,9 @@ type api struct {
 	t      *testing.T
 	url    string
 	tokens map[string]string
+	// core and db let a test build another console on the same system.
+	core *app.Service
+	db   *sql.DB
 }
 
 var (
@@ -97,7 +101,7 @@ func newAPI(t *testing.T) *api {
 		srv, err := server.New(server.Deps{Temporal: c, Store: st, Config: cfg, Policy: p, Logger: logger, App: core, Console: console})
 		require.NoError(t, err)
 		hs := httptest.NewServer(srv.Handler())
-		shared = &api{url: hs.URL, tokens: map[string]string{}}
+		shared = &api{url: hs.URL, tokens: map[string]string{}, core: core, db: st.DB.DB}
 		for sub, p := range people {
 			tok, err := auth.Mint([]byte(secret), sub, "Người "+sub, p.roles, p.unit, time.Hour)
 			require.NoError(t, err)

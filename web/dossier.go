@@ -28,7 +28,7 @@ type dossierData struct {
 	Checklist []docStatus
 	Award     domain.Award
 	CanUpload bool
-	Kinds     []domain.DocumentKind
+	Kinds     []domain.DocumentKind // the upload form's choices, what is missing first
 	Return    *domain.HistoryEntry // the return a dossier in supplement answers
 	Quorum    int
 	MaxMB     int64
@@ -86,6 +86,17 @@ func (c *Console) dossierData(r *http.Request, v domain.View) (dossierData, erro
 		}
 		if st.Required || st.Have > 0 || st.Asked {
 			d.Checklist = append(d.Checklist, st)
+		}
+	}
+	d.Kinds = nil
+	for _, st := range d.Checklist {
+		if st.Have == 0 && (st.Required || st.Asked) || st.Asked {
+			d.Kinds = append(d.Kinds, st.Kind)
+		}
+	}
+	for _, k := range domain.DocumentKinds {
+		if !slices.Contains(d.Kinds, k) {
+			d.Kinds = append(d.Kinds, k)
 		}
 	}
 	for _, act := range v.AllowedActions {
