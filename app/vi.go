@@ -137,7 +137,7 @@ var fieldMessages = []struct{ prefix, vi string }{
 	{"must be at most", "quá dài"},
 	{"must not hold control characters", "chứa ký tự không hợp lệ"},
 	{"must be valid UTF-8", "chứa ký tự không hợp lệ"},
-	{"a comment is required", "cần nhập ý kiến cho thao tác này"},
+	{"a comment is required", "là bắt buộc với thao tác này"},
 	{"only a return lists missing", "chỉ khi trả lại mới ghi thành phần còn thiếu"},
 	{"unknown document kind", "có loại tài liệu không hợp lệ"},
 	{"lists too many", "có quá nhiều mục"},

@@ -328,7 +328,7 @@ func TestBrowserJourney(t *testing.T) {
 	require.Contains(t, b.eval(`document.getElementById('temporal-link').href`), "/workflows/dossier-"+sid)
 	b.press("#act-cancel", http.StatusOK)
 	b.press("#xac-nhan", http.StatusUnprocessableEntity)
-	require.Contains(t, b.text(".govuk-error-summary"), "Ý kiến cần nhập ý kiến cho thao tác này")
+	require.Contains(t, b.text(".govuk-error-summary"), "Ý kiến là bắt buộc với thao tác này")
 	b.do(chromedp.SendKeys(chromedp.ID("f-comment"), "Đơn vị đề nghị hủy do nộp trùng."))
 	b.press("#xac-nhan", http.StatusOK)
 	require.Equal(t, "Đã hủy", b.stage())

@@ -233,7 +233,7 @@ func TestConsoleRefusedActionShowsWhyAndChangesNothing(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, r.status)
 	require.Contains(t, r.body, "Chưa thực hiện được")
 	require.Contains(t, r.body, `href="#f-comment"`)
-	require.Contains(t, r.body, "Ý kiến cần nhập ý kiến cho thao tác này")
+	require.Contains(t, r.body, "Ý kiến là bắt buộc với thao tác này")
 	require.Contains(t, r.body, `id="f-comment"`)
 
 	// Not in this stage: 409 naming the stage in Vietnamese.

@@ -30,7 +30,7 @@ func TestMigrateUpDownUp(t *testing.T) {
 	require.NoError(t, store.Migrate(ctx, db, "up"))
 	v, err = store.MigrationVersion(ctx, db)
 	require.NoError(t, err)
-	assert.EqualValues(t, 1, v)
+	assert.EqualValues(t, 2, v)
 	var awards int
 	require.NoError(t, st.DB.Get(&awards, `SELECT count(*) FROM awards`))
 	assert.Equal(t, len(domain.Catalogue), awards)
@@ -41,11 +41,19 @@ func TestMigrateUpDownUp(t *testing.T) {
 	// up again is a no-op that re-seeds the catalogue.
 	require.NoError(t, store.Migrate(ctx, db, "up"))
 
+	// down undoes one migration at a time: the console's sessions, then
+	// the read model.
+	require.NoError(t, store.Migrate(ctx, db, "down"))
+	v, err = store.MigrationVersion(ctx, db)
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, v)
+	var exists bool
+	require.NoError(t, st.DB.Get(&exists, `SELECT to_regclass('sessions') IS NOT NULL`))
+	assert.False(t, exists)
 	require.NoError(t, store.Migrate(ctx, db, "down"))
 	v, err = store.MigrationVersion(ctx, db)
 	require.NoError(t, err)
 	assert.Zero(t, v)
-	var exists bool
 	require.NoError(t, st.DB.Get(&exists, `SELECT to_regclass('dossiers') IS NOT NULL`))
 	assert.False(t, exists)
 

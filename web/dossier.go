@@ -29,7 +29,7 @@ type dossierData struct {
 	Award     domain.Award
 	CanUpload bool
 	Kinds     []domain.DocumentKind // the upload form's choices, what is missing first
-	Return    *domain.HistoryEntry // the return a dossier in supplement answers
+	Return    *domain.HistoryEntry  // the return a dossier in supplement answers
 	Quorum    int
 	MaxMB     int64
 	Actions   []actionLink
