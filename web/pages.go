@@ -146,6 +146,8 @@ func (c *Console) admin(w http.ResponseWriter, r *http.Request) {
 // awardChoice is an award as the submission form explains it.
 type awardChoice struct {
 	domain.Award
+	// Group heads the first award of each authority.
+	Group    string
 	Decides  string
 	Council  string
 	Notice   bool
@@ -160,10 +162,35 @@ type newData struct {
 	Simplified []domain.Kind
 }
 
+// awardChoices lists the catalogue by who decides, the province's own
+// awards first: they are most of a unit's dossiers.
 func awardChoices() []awardChoice {
 	var out []awardChoice
-	for _, a := range domain.Catalogue {
+	groups := []struct {
+		auth  domain.Authority
+		title string
+	}{
+		{domain.AuthorityProvince, "Khen thưởng cấp tỉnh"},
+		{domain.AuthorityPM, "Trình Thủ tướng Chính phủ"},
+		{domain.AuthorityPresident, "Trình Chủ tịch nước"},
+	}
+	var sorted []domain.Award
+	for _, g := range groups {
+		for _, a := range domain.Catalogue {
+			if a.Authority == g.auth {
+				sorted = append(sorted, a)
+			}
+		}
+	}
+	for i, a := range sorted {
 		ch := awardChoice{Award: a, Decides: app.AuthorityNames[a.Authority], Notice: a.Notice}
+		if i == 0 || sorted[i-1].Authority != a.Authority {
+			for _, g := range groups {
+				if g.auth == a.Authority {
+					ch.Group = g.title
+				}
+			}
+		}
 		switch a.Council {
 		case "-":
 			ch.Council = "không cần Hội đồng biểu quyết"
