@@ -231,6 +231,7 @@ func ParseListQuery(q url.Values) (ListFilter, []domain.FieldError) {
 		case "true":
 			f.Overdue = true
 		case "false":
+			f.NotOverdue = true
 		default:
 			bad("overdue", "must be true or false")
 		}

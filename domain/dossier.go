@@ -158,6 +158,22 @@ func NewDossier(id string, s Submission, by Actor, now time.Time, p Policy) (*Do
 	return d, e
 }
 
+// ValidCampaignCode reports whether c is a campaign code: 1 to 64 of
+// [A-Za-z0-9._-]. Only a code: the campaign goes into a plaintext search
+// attribute, so it must never carry free text such as a person's name.
+func ValidCampaignCode(c string) bool {
+	if len(c) == 0 || len(c) > 64 {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		ch := c[i]
+		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '.' || ch == '_' || ch == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 // ValidateSubmission checks a submission; nil means it may be submitted.
 func ValidateSubmission(s Submission) *Error {
 	var fe []FieldError
@@ -191,6 +207,9 @@ func ValidateSubmission(s Submission) *Error {
 	}
 	if strings.TrimSpace(s.AchievementPeriod) == "" {
 		fe = append(fe, FieldError{"achievement_period", "must not be empty"})
+	}
+	if s.Campaign != "" && !ValidCampaignCode(s.Campaign) {
+		fe = append(fe, FieldError{"campaign", "must be a campaign code: 1 to 64 letters A-Z, digits, '.', '_' or '-'"})
 	}
 	if len(fe) > 0 {
 		return Invalid(fe...)
@@ -280,6 +299,17 @@ func (d *Dossier) Validate(c Command) *Error {
 	}
 	if len(c.Missing) > 0 && !t.accepts(FieldMissing) {
 		fe = append(fe, FieldError{"missing", "only a return lists missing documents"})
+	}
+	// Only the fields the transition defines are taken, so nothing
+	// unchecked lands in the history.
+	if strings.TrimSpace(c.Number) != "" && !t.accepts(FieldNumber) {
+		fe = append(fe, FieldError{"number", "is not taken by " + string(c.Action) + " in stage " + string(d.Stage)})
+	}
+	if strings.TrimSpace(c.Date) != "" && !t.accepts(FieldDate) {
+		fe = append(fe, FieldError{"date", "is not taken by " + string(c.Action) + " in stage " + string(d.Stage)})
+	}
+	if c.Approve != nil && !t.accepts(FieldApprove) {
+		fe = append(fe, FieldError{"approve", "is not taken by " + string(c.Action)})
 	}
 	for _, k := range c.Missing {
 		if !ValidDocumentKind(k) {

@@ -513,3 +513,30 @@ func TestSeveralRoles(t *testing.T) {
 	}
 	h.expectStage("awarded", "decide")
 }
+
+// Only the fields a transition defines are taken: a reception accept with
+// a number and a date is refused, so nothing unchecked lands in the history.
+func TestFieldsTheTransitionDoesNotTakeAreRefused(t *testing.T) {
+	for _, c := range []struct {
+		stage domain.Stage
+		cmd   domain.Command
+		field string
+	}{
+		{domain.Reception, domain.Command{Action: domain.ActAccept, Actor: officer, Number: "<script>", Date: "2026-01-01"}, "number"},
+		{domain.Reception, domain.Command{Action: domain.ActAccept, Actor: officer, Date: "not a date"}, "date"},
+		{domain.Appraisal, domain.Command{Action: domain.ActApprove, Actor: officer, Approve: ptrBool(true)}, "approve"},
+	} {
+		h := newHarness(t, "CSTD_TINH", "merit", "regular", domain.DefaultPolicy())
+		h.driveTo(c.stage)
+		e := refusedUnchanged(t, h.d, c.cmd, domain.ErrInvalid)
+		if len(e.Fields) == 0 || e.Fields[0].Field != c.field {
+			t.Errorf("%s %s: fields %v, want %s first", c.stage, c.cmd.Action, e.Fields, c.field)
+		}
+	}
+	// The central level's accept takes its number and date.
+	h := newHarness(t, "BK_TTG", "merit", "regular", domain.DefaultPolicy())
+	h.driveTo(domain.CentralAppraisal)
+	if err := h.d.Validate(domain.Command{Action: domain.ActAccept, Actor: officer, Number: "12/BTĐKT", Date: "2026-04-01"}); err != nil {
+		t.Errorf("central accept with number and date: %v", err)
+	}
+}

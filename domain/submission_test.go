@@ -4,6 +4,7 @@ package domain_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"tdkt/domain"
@@ -180,6 +181,13 @@ func TestValidateSubmission(t *testing.T) {
 		{"simplified adhoc AHLD (90%)", func(s *domain.Submission) { s.AwardCode = "AHLD"; s.Kind = "adhoc"; s.Procedure = "simplified" }, "procedure"},
 		{"bad procedure", func(s *domain.Submission) { s.Procedure = "fast" }, "procedure"},
 		{"procedure in capitals", func(s *domain.Submission) { s.Procedure = "Regular" }, "procedure"},
+		{"campaign code", func(s *domain.Submission) { s.Campaign = "2026-annual_v1.2" }, ""},
+		{"no campaign", func(s *domain.Submission) { s.Campaign = "" }, ""},
+		// The campaign lands in a plaintext search attribute: a code only.
+		{"campaign as free text", func(s *domain.Submission) { s.Campaign = "Đợt khen Lò Văn A" }, "campaign"},
+		{"campaign with a space", func(s *domain.Submission) { s.Campaign = "2026 annual" }, "campaign"},
+		{"campaign with a quote", func(s *domain.Submission) { s.Campaign = `a"b` }, "campaign"},
+		{"campaign too long", func(s *domain.Submission) { s.Campaign = strings.Repeat("a", 65) }, "campaign"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -69,7 +69,10 @@ type Transition struct {
 	Roles    []Role
 	Requires []Field
 	Optional []Field
-	Guard    *Guard
+	// Issued are fields the engine fills in itself (the chairman's decision
+	// or proposal number and date): whatever a person sends is replaced.
+	Issued []Field
+	Guard  *Guard
 	// Next is the stage the action leads to. Zero means the stage does not
 	// change (a vote, a document) or is worked out by Apply (see Resolve).
 	Next Stage
@@ -98,8 +101,8 @@ var Table = []Transition{
 	{Action: ActApprove, Stages: []Stage{Appraisal}, Roles: []Role{RoleOfficer}, Optional: []Field{FieldComment}, Resolve: afterAppraisal},
 	{Action: ActVote, Stages: []Stage{Council}, Roles: []Role{RoleCouncil}, Requires: []Field{FieldApprove}, Optional: []Field{FieldComment}},
 	{Action: ActCloseVote, Stages: []Stage{Council}, Roles: []Role{RoleSecretary}, Optional: []Field{FieldComment}, Resolve: voteOutcome},
-	{Action: ActDecide, Stages: []Stage{Decision}, Roles: []Role{RoleChairman}, Optional: []Field{FieldComment}, Guard: provinceAward, Next: Awarded},
-	{Action: ActPropose, Stages: []Stage{Decision}, Roles: []Role{RoleChairman}, Optional: []Field{FieldComment}, Guard: centralAward, Next: CentralAppraisal},
+	{Action: ActDecide, Stages: []Stage{Decision}, Roles: []Role{RoleChairman}, Optional: []Field{FieldComment}, Issued: []Field{FieldNumber, FieldDate}, Guard: provinceAward, Next: Awarded},
+	{Action: ActPropose, Stages: []Stage{Decision}, Roles: []Role{RoleChairman}, Optional: []Field{FieldComment}, Issued: []Field{FieldNumber, FieldDate}, Guard: centralAward, Next: CentralAppraisal},
 	{Action: ActDecide, Stages: []Stage{PMDecision}, Roles: []Role{RoleOfficer}, Requires: []Field{FieldNumber, FieldDate}, Optional: []Field{FieldComment}, Guard: pmAward, Next: Awarded},
 	{Action: ActPropose, Stages: []Stage{PMDecision}, Roles: []Role{RoleOfficer}, Requires: []Field{FieldNumber, FieldDate}, Optional: []Field{FieldComment}, Guard: presidentAward, Next: PresidentDecision},
 	{Action: ActDecide, Stages: []Stage{PresidentDecision}, Roles: []Role{RoleOfficer}, Requires: []Field{FieldNumber, FieldDate}, Optional: []Field{FieldComment}, Next: Awarded},
@@ -169,6 +172,11 @@ func (t *Transition) accepts(f Field) bool {
 		return true
 	}
 	for _, x := range t.Optional {
+		if x == f {
+			return true
+		}
+	}
+	for _, x := range t.Issued {
 		if x == f {
 			return true
 		}

@@ -465,6 +465,11 @@ func TestList(t *testing.T) {
 		e.store.lastF.Limit != 10 || !e.store.lastF.Overdue || e.store.lastF.Q != "Lo Van A" {
 		t.Fatalf("unit list %d %s %+v", rec.Code, rec.Body.String(), e.store.lastF)
 	}
+	// overdue=false is a filter too, not ignored.
+	rec = e.do(req{method: "GET", path: "/api/v1/dossiers?overdue=false", as: &unitA})
+	if rec.Code != 200 || !e.store.lastF.NotOverdue || e.store.lastF.Overdue {
+		t.Fatalf("overdue=false %d %+v", rec.Code, e.store.lastF)
+	}
 	rec = e.do(req{method: "GET", path: "/api/v1/dossiers?unit=SYT", as: &unitA})
 	if rec.Code != 200 || rec.Body.String() != `{"items":[]}` {
 		t.Fatalf("other unit: %d %s", rec.Code, rec.Body.String())

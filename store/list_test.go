@@ -51,6 +51,7 @@ func TestListFilters(t *testing.T) {
 		{"award", store.ListFilter{Award: "CSTD_TINH"}, []string{a.ID}},
 		{"campaign", store.ListFilter{Campaign: "2025-covid"}, []string{c.ID}},
 		{"overdue", store.ListFilter{Overdue: true}, []string{b.ID}},
+		{"not overdue", store.ListFilter{NotOverdue: true}, []string{e.ID, c.ID, a.ID}},
 		{"unit and award", store.ListFilter{Unit: "SGDDT", Award: "BK_UBND_TINH"}, []string{e.ID, c.ID}},
 		{"unit and stage, none", store.ListFilter{Unit: "SYT", Stage: "reception"}, []string{}},
 		{"q without marks", store.ListFilter{Q: "Lo Van A"}, []string{a.ID}},

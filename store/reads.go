@@ -87,7 +87,9 @@ FROM dossier_history WHERE dossier_id = $1 ORDER BY seq`, id)
 // text in the nominee's name or the summary, insensitive to diacritics.
 type ListFilter struct {
 	Stage, Status, Unit, Award, Campaign, Q string
-	Overdue                                 bool
+	// Overdue keeps only overdue dossiers, NotOverdue only the others
+	// (overdue=true, overdue=false).
+	Overdue, NotOverdue bool
 	// Limit is the page size: 1–200, 50 when zero.
 	Limit int
 	// Cursor is the next_cursor of the previous page.
@@ -146,6 +148,9 @@ func (s *Store) ListDossiers(ctx context.Context, f ListFilter) (items []domain.
 	}
 	if f.Overdue {
 		where = append(where, "overdue")
+	}
+	if f.NotOverdue {
+		where = append(where, "NOT overdue")
 	}
 	if q := Fold(f.Q); q != "" {
 		where = append(where, `search LIKE `+arg(containsPattern(q))+` ESCAPE '\'`)

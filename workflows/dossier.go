@@ -166,14 +166,22 @@ func (w *dossierWorkflow) act(ctx workflow.Context, a domain.Action, c domain.Co
 		return domain.View{}, err
 	}
 	if w.d.Stage == domain.Decision && (a == domain.ActDecide || a == domain.ActPropose) {
+		// The number's year and the decision's date come from one reading
+		// of the clock: across New Year, two readings could disagree.
+		// Histories from before kept the second reading, after the number.
+		issuedAt := workflow.Now(ctx)
+		oneClock := workflow.GetVersion(ctx, changeOneClockForNumbers, workflow.DefaultVersion, 1) == 1
 		w.busy = true
-		number, err := w.issueNumber(ctx, a)
+		number, err := w.issueNumber(ctx, a, issuedAt)
 		w.busy = false
 		if err != nil {
 			return domain.View{}, err
 		}
 		c.Number = number
-		c.Date = workflow.Now(ctx).In(domain.Local).Format(time.DateOnly)
+		if !oneClock {
+			issuedAt = workflow.Now(ctx)
+		}
+		c.Date = issuedAt.In(domain.Local).Format(time.DateOnly)
 	}
 	entries := w.d.Apply(c, workflow.Now(ctx), w.policy)
 	voter := ""
@@ -299,13 +307,17 @@ func (w *dossierWorkflow) project(ctx workflow.Context, v domain.View, entries [
 	}
 }
 
-func (w *dossierWorkflow) issueNumber(ctx workflow.Context, a domain.Action) (string, error) {
+// changeOneClockForNumbers marks the change that reads the clock once for a
+// number's year and its date.
+const changeOneClockForNumbers = "one-clock-for-numbers"
+
+func (w *dossierWorkflow) issueNumber(ctx workflow.Context, a domain.Action, at time.Time) (string, error) {
 	kind := activities.DecisionNumber
 	if a == domain.ActPropose {
 		kind = activities.ProposalNumber
 	}
 	actx := workflow.WithActivityOptions(ctx, activityOptions)
-	in := activities.IssueNumberInput{DossierID: w.d.ID, Kind: kind, Year: workflow.Now(ctx).In(domain.Local).Year()}
+	in := activities.IssueNumberInput{DossierID: w.d.ID, Kind: kind, Year: at.In(domain.Local).Year()}
 	f := workflow.ExecuteActivity(actx, activities.IssueNumberActivity, in)
 	var number string
 	if err := f.Get(actx, &number); err != nil {

@@ -582,3 +582,27 @@ func TestFailedProjectionRepairedByTheNext(t *testing.T) {
 	require.Len(t, h.rm.entries(h.id), 4)
 	require.Equal(t, domain.ActAccept, h.rm.entries(h.id)[1].Action)
 }
+
+// A decision signed in the last minutes of a year, whose number takes a
+// while to issue, has the year of its number and the date it carries from
+// one reading of the clock (31/12/2025 and a 2025 number), not a 2025
+// number dated 01/01/2026.
+func TestDecisionNumberAndDateFromOneClockAcrossNewYear(t *testing.T) {
+	h := newHarness(t, time.Date(2025, 12, 31, 23, 40, 0, 0, domain.Local))
+	var years []int
+	h.env.OnActivity(activities.IssueNumberActivity, mock.Anything, mock.Anything).After(10*time.Minute).
+		Return(func(_ context.Context, in activities.IssueNumberInput) (string, error) {
+			years = append(years, in.Year)
+			return fmt.Sprintf("7/QĐ-UBND (%d)", in.Year), nil
+		})
+	m := time.Minute
+	v, done := h.run(submission("BK_UBND_TINH", domain.Individual), domain.DefaultPolicy(), []step{
+		act(1*m, domain.ActAccept, officer, domain.Appraisal),
+		act(2*m, domain.ActApprove, officer, domain.Decision),
+		act(15*m, domain.ActDecide, chairman, domain.Awarded),
+	})
+	require.True(t, done)
+	require.Equal(t, []int{2025}, years)
+	require.NotNil(t, v.Decision)
+	require.Equal(t, "2025-12-31", v.Decision.Date, "the number is of 2025, so is its date")
+}
