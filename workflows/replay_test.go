@@ -11,15 +11,24 @@ import (
 	"tdkt/workflows"
 )
 
-// TestReplayHistories replays histories captured from real runs of every path
-// against today's workflow code: a change that would break running dossiers
-// fails here. Guard a deliberate change with workflow.GetVersion.
+// TestReplayHistories replays histories captured from real runs of every path,
+// by every generation of the workflow code kept in testdata/histories/g*,
+// against today's code: a change that would break running dossiers fails
+// here. Guard a deliberate change with workflow.GetVersion, and never delete
+// a generation while a dossier it started may be running.
 func TestReplayHistories(t *testing.T) {
-	files, err := filepath.Glob("testdata/histories/*.json")
+	gens, err := filepath.Glob("testdata/histories/g*")
 	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(files), 6, "saved histories missing: run `make histories`")
+	require.NotEmpty(t, gens, "saved histories missing: run `make histories`")
+	var files []string
+	for _, g := range gens {
+		fs, err := filepath.Glob(filepath.Join(g, "*.json"))
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, len(fs), 6, "generation %s lacks paths", g)
+		files = append(files, fs...)
+	}
 	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
+		t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(workflows.Dossier, workflow.RegisterOptions{Name: workflows.DossierWorkflowName})
 			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
