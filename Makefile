@@ -7,7 +7,7 @@ TEMPORAL      := $(ROOT)/bin/temporal
 WORKFLOWCHECK := $(ROOT)/bin/workflowcheck
 TOOLS_MOD     := tools/go.mod
 
-.PHONY: all build run test vet workflowcheck lint fmt tools check-postgres check-chromium clean clean-tools histories
+.PHONY: all build run test tidy-check vet workflowcheck lint fmt tools check-postgres check-chromium clean clean-tools histories
 
 all: build
 
@@ -20,7 +20,7 @@ run: bin/temporal build
 	exec bin/tdkt dev
 
 ## test: vet, workflowcheck, and every test (unit and integration) with -race
-test: tools check-postgres check-chromium vet workflowcheck
+test: tools check-postgres check-chromium tidy-check vet workflowcheck
 	TDKT_TEMPORAL_BIN=$(TEMPORAL) $(GO) test -race -count=1 -timeout 40m ./...
 
 ## lint: go vet and workflowcheck (determinism of workflow code)
@@ -28,6 +28,11 @@ lint: vet workflowcheck
 
 vet:
 	$(GO) vet ./...
+
+# go.mod says exactly what the code imports: direct dependencies are not
+# marked indirect, and nothing is missing or left over.
+tidy-check:
+	@$(GO) mod tidy -diff >/dev/null || { echo >&2 "make test: go.mod/go.sum are not tidy: run go mod tidy (the diff: go mod tidy -diff)"; exit 1; }
 
 workflowcheck: bin/workflowcheck
 	$(WORKFLOWCHECK) ./...
