@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"tdkt/activities"
 	"tdkt/domain"
 	"tdkt/workflows"
 )
@@ -105,20 +106,24 @@ func (s *Service) Act(ctx context.Context, a domain.Actor, id string, r ActionRe
 	return s.present(ctx, a, nv, voted), nil
 }
 
-// NextNumber is the number the next decision (kind "decision") or proposal
-// ("proposal") of this year would get, for the chairman's confirmation; 0
-// when the read model cannot say. Another issue in between takes it first.
-func (s *Service) NextNumber(ctx context.Context, kind string) int {
+// NextNumber is the number the chairman's decide (N/QĐ-UBND) or propose
+// (N/TTr-UBND) would issue now, for the confirmation page; "" when the read
+// model cannot say. Another issue in between takes it first.
+func (s *Service) NextNumber(ctx context.Context, a domain.Action) string {
+	kind := activities.DecisionNumber
+	if a == domain.ActPropose {
+		kind = activities.ProposalNumber
+	}
 	p, ok := s.store.(numberPreview)
 	if !ok {
-		return 0
+		return ""
 	}
-	n, err := p.NextNumber(ctx, kind, s.now().In(domain.Local).Year())
+	n, err := p.NextNumber(ctx, string(kind), s.now().In(domain.Local).Year())
 	if err != nil {
 		s.log.WarnContext(ctx, "next number", "kind", kind, "error", err)
-		return 0
+		return ""
 	}
-	return n
+	return fmt.Sprintf("%d/%s", n, kind)
 }
 
 // Now is the service's clock.

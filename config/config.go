@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"tdkt/auth"
 	"tdkt/domain"
 )
 
@@ -22,6 +23,9 @@ type Config struct {
 	DatabaseURL       string // DATABASE_URL
 	JWTSecret         string // TDKT_JWT_SECRET
 	JWKSURL           string // TDKT_JWKS_URL
+	JWTIssuer         string // TDKT_JWT_ISSUER: the tokens' iss; required with TDKT_JWKS_URL, checked on HS256 tokens too when set
+	JWTAudience       string // TDKT_JWT_AUDIENCE: one of the tokens' aud (the API's client id); required with TDKT_JWKS_URL
+	JWTRolesClaim     string // TDKT_JWT_ROLES_CLAIM: dot path to the roles array, "roles" by default (e.g. realm_access.roles)
 	CouncilMembers    int    // TDKT_COUNCIL_MEMBERS
 	PublicNoticeDays  int    // TDKT_PUBLIC_NOTICE_DAYS
 	MaxUploadMB       int    // TDKT_MAX_UPLOAD_MB
@@ -34,6 +38,9 @@ type Config struct {
 	// MetricsAddr is where `tdkt worker` serves /metrics (the API serves its
 	// own on its port); empty serves none.
 	MetricsAddr string // TDKT_METRICS_ADDR
+	// AdminAddr is where `tdkt api` (and `tdkt dev`) serve /metrics: an
+	// address of the admin network, loopback by default.
+	AdminAddr string // TDKT_ADMIN_ADDR
 	// The web console: OIDC sign-in (authorization code with PKCE), the
 	// Temporal UI that admins are linked to, and how long a session lasts.
 	OIDCIssuer       string // TDKT_OIDC_ISSUER
@@ -53,7 +60,7 @@ type Config struct {
 func Defaults() Config {
 	return Config{HTTPAddr: ":8080", TemporalAddress: "127.0.0.1:7233", TemporalNamespace: "default",
 		TaskQueue: "tdkt-dossiers", CouncilMembers: 9, PublicNoticeDays: 10, MaxUploadMB: 20,
-		PayloadKeyID: "k1", CodecCORSOrigin: "http://127.0.0.1:8233", SessionHours: 10}
+		PayloadKeyID: "k1", CodecCORSOrigin: "http://127.0.0.1:8233", SessionHours: 10, AdminAddr: "127.0.0.1:9090"}
 }
 
 // Load reads the configuration from the process environment.
@@ -89,10 +96,14 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	c.DatabaseExplicit = str("DATABASE_URL", &c.DatabaseURL)
 	str("TDKT_JWT_SECRET", &c.JWTSecret)
 	str("TDKT_JWKS_URL", &c.JWKSURL)
+	str("TDKT_JWT_ISSUER", &c.JWTIssuer)
+	str("TDKT_JWT_AUDIENCE", &c.JWTAudience)
+	str("TDKT_JWT_ROLES_CLAIM", &c.JWTRolesClaim)
 	str("TDKT_HOLIDAYS_FILE", &c.HolidaysFile)
 	str("TDKT_PAYLOAD_KEY_ID", &c.PayloadKeyID)
 	str("TDKT_CODEC_CORS_ORIGIN", &c.CodecCORSOrigin)
 	str("TDKT_METRICS_ADDR", &c.MetricsAddr)
+	str("TDKT_ADMIN_ADDR", &c.AdminAddr)
 	str("TDKT_OIDC_ISSUER", &c.OIDCIssuer)
 	str("TDKT_OIDC_CLIENT_ID", &c.OIDCClientID)
 	str("TDKT_OIDC_CLIENT_SECRET", &c.OIDCClientSecret)
@@ -109,6 +120,9 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	if c.MetricsAddr != "" && !strings.Contains(c.MetricsAddr, ":") {
 		errs = append(errs, fmt.Sprintf("TDKT_METRICS_ADDR=%q: must be host:port or :port", c.MetricsAddr))
 	}
+	if !strings.Contains(c.AdminAddr, ":") {
+		errs = append(errs, fmt.Sprintf("TDKT_ADMIN_ADDR=%q: must be host:port or :port", c.AdminAddr))
+	}
 	if !strings.Contains(c.HTTPAddr, ":") {
 		errs = append(errs, fmt.Sprintf("TDKT_HTTP_ADDR=%q: must be host:port or :port", c.HTTPAddr))
 	}
@@ -121,8 +135,15 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		}
 	}
 	if c.JWKSURL != "" {
-		if u, err := url.Parse(c.JWKSURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") {
-			errs = append(errs, fmt.Sprintf("TDKT_JWKS_URL=%q: must be an http(s) URL", c.JWKSURL))
+		if err := auth.CheckJWKSURL(c.JWKSURL); err != nil {
+			errs = append(errs, "TDKT_JWKS_URL="+err.Error())
+		}
+		// The provider's keys sign tokens for all its applications.
+		if c.JWTIssuer == "" {
+			errs = append(errs, "TDKT_JWT_ISSUER: required with TDKT_JWKS_URL (the identity provider's issuer, the tokens' iss)")
+		}
+		if c.JWTAudience == "" {
+			errs = append(errs, "TDKT_JWT_AUDIENCE: required with TDKT_JWKS_URL (the API's client id at the identity provider, in the tokens' aud)")
 		}
 	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < 16 {

@@ -95,3 +95,78 @@ func TestPayloadKey(t *testing.T) {
 		t.Fatalf("a 16-byte key: %v", err)
 	}
 }
+
+// Tokens from an identity provider are checked against its issuer and the
+// API's audience: with TDKT_JWKS_URL both are required.
+func TestJWKSNeedsIssuerAndAudience(t *testing.T) {
+	const jwks = "https://idp.example/realms/tdkt/protocol/openid-connect/certs"
+	for _, c := range []struct {
+		set      map[string]string
+		name     []string // variables the error must name
+		notNamed []string
+	}{
+		{map[string]string{"TDKT_JWKS_URL": jwks}, []string{"TDKT_JWT_ISSUER", "TDKT_JWT_AUDIENCE"}, nil},
+		{map[string]string{"TDKT_JWKS_URL": jwks, "TDKT_JWT_ISSUER": "https://idp.example/realms/tdkt"}, []string{"TDKT_JWT_AUDIENCE"}, []string{"TDKT_JWT_ISSUER"}},
+		{map[string]string{"TDKT_JWKS_URL": jwks, "TDKT_JWT_AUDIENCE": "tdkt-api", "TDKT_JWT_ISSUER": "  "}, []string{"TDKT_JWT_ISSUER"}, []string{"TDKT_JWT_AUDIENCE"}},
+	} {
+		_, err := FromEnv(env(c.set))
+		if err == nil {
+			t.Errorf("%v: accepted", c.set)
+			continue
+		}
+		for _, n := range c.name {
+			if !strings.Contains(err.Error(), n) {
+				t.Errorf("%v: error %v does not name %s", c.set, err, n)
+			}
+		}
+		for _, n := range c.notNamed {
+			if strings.Contains(err.Error(), n) {
+				t.Errorf("%v: error %v names %s, which is set", c.set, err, n)
+			}
+		}
+	}
+
+	cfg, err := FromEnv(env(map[string]string{"TDKT_JWKS_URL": jwks, "TDKT_JWT_ISSUER": "https://idp.example/realms/tdkt",
+		"TDKT_JWT_AUDIENCE": "tdkt-api", "TDKT_JWT_ROLES_CLAIM": "realm_access.roles"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.JWKSURL != jwks || cfg.JWTIssuer != "https://idp.example/realms/tdkt" || cfg.JWTAudience != "tdkt-api" ||
+		cfg.JWTRolesClaim != "realm_access.roles" || cfg.JWTSecret != "" || cfg.RequireAuth() != nil {
+		t.Fatalf("%+v", cfg)
+	}
+
+	// With the development secret alone they are optional (and checked when set).
+	for _, set := range []map[string]string{
+		{"TDKT_JWT_SECRET": "0123456789abcdef"},
+		{"TDKT_JWT_SECRET": "0123456789abcdef", "TDKT_JWT_ISSUER": "tdkt-dev", "TDKT_JWT_AUDIENCE": "tdkt-api"},
+	} {
+		cfg, err := FromEnv(env(set))
+		if err != nil || cfg.RequireAuth() != nil || cfg.JWTIssuer != set["TDKT_JWT_ISSUER"] || cfg.JWTAudience != set["TDKT_JWT_AUDIENCE"] {
+			t.Errorf("%v: %+v %v", set, cfg, err)
+		}
+	}
+}
+
+// The key set decides who may sign tokens: it is fetched over https only,
+// plain http being allowed for a provider on the same machine.
+func TestJWKSURLMustBeHTTPS(t *testing.T) {
+	idp := map[string]string{"TDKT_JWT_ISSUER": "https://idp.example/realms/tdkt", "TDKT_JWT_AUDIENCE": "tdkt-api"}
+	with := func(u string) map[string]string {
+		m := map[string]string{"TDKT_JWKS_URL": u}
+		for k, v := range idp {
+			m[k] = v
+		}
+		return m
+	}
+	for _, u := range []string{"http://idp.example/certs", "http://10.1.2.3:8080/certs", "http://localhost.idp.example/certs", "https:///certs", "idp.example/certs"} {
+		if _, err := FromEnv(env(with(u))); err == nil || !strings.Contains(err.Error(), "TDKT_JWKS_URL") {
+			t.Errorf("%s: error %v, want one naming TDKT_JWKS_URL", u, err)
+		}
+	}
+	for _, u := range []string{"https://idp.example/certs", "http://127.0.0.1:8080/certs", "http://127.0.1.1/certs", "http://[::1]:8080/certs", "http://localhost:8080/certs"} {
+		if _, err := FromEnv(env(with(u))); err != nil {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+}

@@ -181,9 +181,11 @@ func TestComposeRegistersSearchAttributes(t *testing.T) {
 	}
 }
 
-// Secrets have no defaults: a deployment without them does not start.
+// Secrets have no defaults: a deployment without them does not start. (The
+// token key is either the identity provider's key set or, for development,
+// TDKT_JWT_SECRET: TestComposeTokenKeys.)
 func TestComposeRequiresSecrets(t *testing.T) {
-	for _, missing := range []string{"POSTGRES_PASSWORD", "TDKT_JWT_SECRET", "TDKT_PAYLOAD_KEY"} {
+	for _, missing := range []string{"POSTGRES_PASSWORD", "TDKT_PAYLOAD_KEY"} {
 		env := map[string]string{}
 		for k, v := range composeEnv {
 			if k != missing {
@@ -193,5 +195,81 @@ func TestComposeRequiresSecrets(t *testing.T) {
 		if _, err := loadCompose(t, env); err == nil || !strings.Contains(err.Error(), missing) {
 			t.Errorf("loading without %s: %v, want an error naming it", missing, err)
 		}
+	}
+}
+
+func appConfig(t *testing.T, p *types.Project, name string) (config.Config, map[string]string, error) {
+	t.Helper()
+	env := map[string]string{}
+	for k, v := range p.Services[name].Environment {
+		if v != nil {
+			env[k] = *v
+		}
+	}
+	cfg, err := config.FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	return cfg, env, err
+}
+
+// Production takes its tokens from the identity provider: with TDKT_JWKS_URL,
+// TDKT_JWT_ISSUER and TDKT_JWT_AUDIENCE the deployment needs no shared HS256
+// secret, and sets none. Without any token key the API refuses to start, and
+// so does a key set without its issuer and audience.
+func TestComposeTokenKeys(t *testing.T) {
+	idp := map[string]string{
+		"TDKT_JWKS_URL":        "https://idp.example/realms/tdkt/protocol/openid-connect/certs",
+		"TDKT_JWT_ISSUER":      "https://idp.example/realms/tdkt",
+		"TDKT_JWT_AUDIENCE":    "tdkt-api",
+		"TDKT_JWT_ROLES_CLAIM": "realm_access.roles",
+	}
+	env := map[string]string{}
+	for k, v := range composeEnv {
+		if k != "TDKT_JWT_SECRET" {
+			env[k] = v
+		}
+	}
+	for k, v := range idp {
+		env[k] = v
+	}
+	p, err := loadCompose(t, env)
+	if err != nil {
+		t.Fatalf("a deployment with the identity provider and no TDKT_JWT_SECRET does not load: %v", err)
+	}
+	for _, name := range []string{svcAPI, svcWorker, svcMigrate} {
+		cfg, vars, err := appConfig(t, p, name)
+		if err != nil {
+			t.Errorf("%s: the binary refuses its environment: %v", name, err)
+			continue
+		}
+		if err := cfg.RequireAuth(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if vars["TDKT_JWT_SECRET"] != "" || cfg.JWTSecret != "" {
+			t.Errorf("%s: a shared HS256 secret is set next to the identity provider", name)
+		}
+		if cfg.JWKSURL != idp["TDKT_JWKS_URL"] || cfg.JWTIssuer != idp["TDKT_JWT_ISSUER"] ||
+			cfg.JWTAudience != idp["TDKT_JWT_AUDIENCE"] || cfg.JWTRolesClaim != idp["TDKT_JWT_ROLES_CLAIM"] {
+			t.Errorf("%s: the identity provider's settings are not passed through: %+v", name, cfg)
+		}
+	}
+
+	// Neither a key set nor a secret: the API does not start.
+	delete(env, "TDKT_JWKS_URL")
+	if p, err = loadCompose(t, env); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, _, err := appConfig(t, p, svcAPI); err != nil || cfg.RequireAuth() == nil {
+		t.Errorf("no token key: config error %v, RequireAuth passes", err)
+	}
+
+	// A key set without its issuer and audience: refused, naming them.
+	env["TDKT_JWKS_URL"] = idp["TDKT_JWKS_URL"]
+	delete(env, "TDKT_JWT_ISSUER")
+	delete(env, "TDKT_JWT_AUDIENCE")
+	if p, err = loadCompose(t, env); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := appConfig(t, p, svcAPI); err == nil || !strings.Contains(err.Error(), "TDKT_JWT_ISSUER") ||
+		!strings.Contains(err.Error(), "TDKT_JWT_AUDIENCE") {
+		t.Errorf("key set without issuer and audience: %v", err)
 	}
 }

@@ -223,12 +223,15 @@ func (d *Dossier) Terminal() bool { return d.Stage.Terminal() }
 // find returns the transition row for action in the dossier's stage that the
 // actor's roles allow, or the refusal that applies.
 func (d *Dossier) find(c Command) (*Transition, Role, *Error) {
-	everRole, inStage := false, false
+	everRole, inStage, othersInStage := false, false, false
 	var guardFail *Guard
 	for i := range Table {
 		t := &Table[i]
 		if t.Action != c.Action {
 			continue
+		}
+		if t.inStage(d.Stage) && (t.Guard == nil || t.Guard.Test(d)) {
+			othersInStage = true
 		}
 		r, ok := t.role(c.Actor)
 		if !ok {
@@ -250,6 +253,10 @@ func (d *Dossier) find(c Command) (*Transition, Role, *Error) {
 		return nil, "", refuse(ErrForbidden, d.Stage, "your roles may not %s a dossier", c.Action)
 	case guardFail != nil:
 		return nil, "", refuse(ErrConflict, d.Stage, "%s is %s (this dossier: stage %s, award decided by %s)", c.Action, guardFail.Why, d.Stage, d.Authority)
+	case !inStage && othersInStage:
+		// The action is taken in this stage, by someone else (API.md: 403
+		// where none of the caller's roles may take it here).
+		return nil, "", refuse(ErrForbidden, d.Stage, "your roles may not %s a dossier in stage %s", c.Action, d.Stage)
 	case !inStage && d.Terminal():
 		return nil, "", refuse(ErrConflict, d.Stage, "the dossier is %s; %s is not allowed", d.Stage, c.Action)
 	default:

@@ -173,7 +173,17 @@ func expectFor(v variant, stage domain.Stage, action domain.Action, role domain.
 	if role == "unit" && !own {
 		return outcome{kind: domain.ErrNotFound, leak: rule == nil}
 	}
-	if rule == nil || (rule.auth != nil && !slices.Contains(rule.auth, v.auth)) {
+	if rule == nil {
+		// API.md: where the action exists in this stage (for this award) but
+		// none of the caller's roles may take it there, 403; else 409.
+		for _, r := range specTable {
+			if r.stage == stage && r.action == action && (r.auth == nil || slices.Contains(r.auth, v.auth)) {
+				return outcome{kind: domain.ErrForbidden}
+			}
+		}
+		return outcome{kind: domain.ErrConflict}
+	}
+	if rule.auth != nil && !slices.Contains(rule.auth, v.auth) {
 		return outcome{kind: domain.ErrConflict}
 	}
 	next := rule.next

@@ -141,10 +141,11 @@ func TestReturnResubmit(t *testing.T) {
 			t.Run(string(r.stage)+"/"+code, func(t *testing.T) {
 				h := regular(t, code)
 				h.driveTo(r.stage)
-				// Nobody else may return here.
+				// Nobody else may return here: 403, since return is taken in
+				// this stage, by someone else (API.md Errors).
 				for _, other := range []domain.Actor{officer, chairman} {
 					if other.ID != r.by.ID {
-						refusedUnchanged(t, h.d, cReturn(other), domain.ErrConflict)
+						refusedUnchanged(t, h.d, cReturn(other), domain.ErrForbidden)
 					}
 				}
 				out := h.do(cReturn(r.by, domain.DocBienBanHop))

@@ -277,6 +277,13 @@ func TestBrowserJourney(t *testing.T) {
 	b.open("/dossiers/"+id, http.StatusOK)
 	require.Contains(t, b.text("#bieu-quyet"), "8 đồng ý, 0 không đồng ý")
 
+	// Another decision this year first, so that the number to come is not
+	// simply 1.
+	o := a.submit("BK_UBND_TINH", "individual", "Quyết Định Trước")["id"].(string)
+	a.act(o, "accept", "officer", nil, "appraisal")
+	a.act(o, "approve", "officer", nil, "decision")
+	earlier := a.act(o, "decide", "chairman", nil, "awarded")["decision"].(map[string]any)["number"].(string)
+
 	// The chairman decides; the confirmation shows the number it issues.
 	b.signIn("chairman")
 	require.Contains(t, b.text("#hop-viec"), id)
@@ -284,6 +291,10 @@ func TestBrowserJourney(t *testing.T) {
 	b.press("#act-decide", http.StatusOK)
 	next := b.text("#so-du-kien .govuk-heading-l")
 	require.Regexp(t, `^\d+/QĐ-UBND$`, next)
+	var n1, n2 int
+	_, _ = fmt.Sscanf(earlier, "%d/", &n1)
+	_, _ = fmt.Sscanf(next, "%d/", &n2)
+	require.Equal(t, n1+1, n2, "the confirmation shows the number after %s", earlier)
 	b.shot("10-chairman-decide")
 	b.press("#xac-nhan", http.StatusOK)
 	require.Contains(t, b.flash(), "Đã ban hành Quyết định số "+next)

@@ -173,17 +173,24 @@ func TestAuthorizationMatrix(t *testing.T) {
 		before := a.get(id, "admin")
 		require.Equal(t, stage, before.body["stage"])
 		hist := len(a.history(id))
+		// What someone may do in this stage: the union of everyone's
+		// allowed_actions.
+		allowedTo := map[string]map[string]bool{}
+		someone := map[string]bool{}
 		for _, who := range people {
 			g := a.get(id, who)
 			if who == "unitB" {
 				require.Equal(t, http.StatusNotFound, g.status)
 			}
-			allowed := map[string]bool{}
+			allowedTo[who] = map[string]bool{}
 			if g.status == http.StatusOK {
 				for _, x := range strs(g.body["allowed_actions"]) {
-					allowed[x] = true
+					allowedTo[who][x], someone[x] = true, true
 				}
 			}
+		}
+		for _, who := range people {
+			allowed := allowedTo[who]
 			for _, act := range actions {
 				if allowed[act] {
 					continue
@@ -198,6 +205,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 					// Another unit learns nothing, not even that the dossier exists.
 					require.Equal(t, http.StatusNotFound, r.status, "%s %s in %s", who, act, stage)
 				case !ever:
+					require.Equal(t, http.StatusForbidden, r.status, "%s %s in %s: %s", who, act, stage, r.raw)
+				case someone[act]:
+					// API.md: the action is taken in this stage, by someone
+					// else: 403, not 409.
 					require.Equal(t, http.StatusForbidden, r.status, "%s %s in %s: %s", who, act, stage, r.raw)
 				default:
 					require.Contains(t, []int{http.StatusConflict, http.StatusUnprocessableEntity}, r.status, "%s %s in %s: %s", who, act, stage, r.raw)

@@ -201,7 +201,7 @@ func newEnv(t testing.TB) *env {
 	t.Helper()
 	tc := &mocks.Client{}
 	st := newFakeStore()
-	v, err := auth.NewVerifier(context.Background(), testSecret, "")
+	v, err := auth.NewVerifier(context.Background(), auth.Options{Secret: testSecret})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/text/language"
 
 	"tdkt/app"
 	"tdkt/domain"
@@ -21,6 +22,9 @@ type Problem struct {
 	// Stage is the dossier's current stage, on a 409 about one.
 	Stage     domain.Stage `json:"stage,omitempty"`
 	RequestID string       `json:"request_id,omitempty"`
+	// vi is the Vietnamese detail, for a request that asks for it; when
+	// empty, a sentence for the status is used.
+	vi string
 }
 
 // ProblemContentType is the media type of error bodies.
@@ -59,6 +63,20 @@ func problem(c *gin.Context, p Problem) {
 	}
 	if p.Detail == "" {
 		p.Detail = p.Title
+	}
+	if wantsVietnamese(c) {
+		// API.md: detail and each field's message in Vietnamese with
+		// Accept-Language: vi.
+		if p.vi == "" {
+			p.vi = viStatus[p.Status]
+		}
+		if p.vi != "" {
+			p.Detail = p.vi
+		}
+		for i, f := range p.Errors {
+			p.Errors[i] = app.VietnameseField(f)
+		}
+		c.Header("Content-Language", "vi")
 	}
 	p.RequestID = requestID(c)
 	if p.Status == http.StatusServiceUnavailable {
@@ -112,10 +130,11 @@ func (s *Server) answer(c *gin.Context, err error) {
 		s.internal(c, "unknown refusal "+string(e.Kind), e)
 		return
 	}
-	p := Problem{Status: status, Detail: e.Detail, Errors: e.Fields}
+	p := Problem{Status: status, Detail: e.Detail, Errors: append([]domain.FieldError(nil), e.Fields...)}
 	if status == http.StatusConflict || status == http.StatusPreconditionFailed {
 		p.Stage = e.Stage
 	}
+	p.vi, _ = app.Vietnamese(e)
 	problem(c, p)
 }
 
@@ -129,4 +148,37 @@ func (s *Server) internal(c *gin.Context, what string, err error) {
 	}
 	s.log.Error("request failed", "request_id", requestID(c), "during", what, "error", err)
 	fail(c, http.StatusInternalServerError, "internal error; quote request id %s", requestID(c))
+}
+
+// viStatus says each status in Vietnamese, for refusals made before any
+// use case runs (no token, a malformed body, an unknown route).
+var viStatus = map[int]string{
+	http.StatusBadRequest:            "Yêu cầu không đúng định dạng.",
+	http.StatusUnauthorized:          "Cần mã truy cập (bearer token) hợp lệ.",
+	http.StatusForbidden:             "Vai trò của bạn không được phép thực hiện thao tác này.",
+	http.StatusNotFound:              "Không tìm thấy tài nguyên này.",
+	http.StatusMethodNotAllowed:      "Phương thức này không được phép ở đây.",
+	http.StatusConflict:              "Thao tác không được phép ở giai đoạn hiện tại của hồ sơ.",
+	http.StatusPreconditionFailed:    "Hồ sơ vừa được người khác cập nhật.",
+	http.StatusRequestEntityTooLarge: "Nội dung gửi lên quá lớn.",
+	http.StatusRequestURITooLong:     "Địa chỉ yêu cầu quá dài.",
+	http.StatusUnsupportedMediaType:  "Định dạng nội dung không được chấp nhận.",
+	http.StatusUnprocessableEntity:   "Một số trường chưa hợp lệ.",
+	http.StatusInternalServerError:   "Đã có lỗi hệ thống.",
+	http.StatusServiceUnavailable:    "Hệ thống tạm thời không kết nối được Temporal hoặc cơ sở dữ liệu; vui lòng thử lại sau ít giây.",
+}
+
+// wantsVietnamese reports whether the request prefers Vietnamese
+// (Accept-Language, by quality).
+func wantsVietnamese(c *gin.Context) bool {
+	h := c.GetHeader("Accept-Language")
+	if h == "" {
+		return false
+	}
+	tags, _, err := language.ParseAcceptLanguage(h)
+	if err != nil || len(tags) == 0 {
+		return false
+	}
+	base, _ := tags[0].Base()
+	return base.String() == "vi"
 }

@@ -46,8 +46,9 @@ type Deps struct {
 	// Verifier checks bearer tokens; nil builds one from Config
 	// (TDKT_JWT_SECRET, TDKT_JWKS_URL).
 	Verifier *auth.Verifier
-	// Registry receives the HTTP metrics and is served on /metrics; nil
-	// makes a new one (metrics.NewRegistry).
+	// Registry receives the HTTP metrics; the caller serves it on the admin
+	// listener (TDKT_ADMIN_ADDR), never on the public port. nil makes a new
+	// one (metrics.NewRegistry).
 	Registry *prometheus.Registry
 	// App runs the use cases; nil builds one from the fields above.
 	App *app.Service
@@ -92,7 +93,9 @@ func New(d Deps) (*Server, error) {
 		if err := d.Config.RequireAuth(); err != nil {
 			return nil, err
 		}
-		v, err := auth.NewVerifier(context.Background(), []byte(d.Config.JWTSecret), d.Config.JWKSURL)
+		v, err := auth.NewVerifier(context.Background(), auth.Options{Secret: []byte(d.Config.JWTSecret),
+			JWKSURL: d.Config.JWKSURL, Issuer: d.Config.JWTIssuer, Audience: d.Config.JWTAudience,
+			RolesClaim: d.Config.JWTRolesClaim})
 		if err != nil {
 			return nil, fmt.Errorf("server: %w", err)
 		}
@@ -139,7 +142,6 @@ func (s *Server) routes(m *metrics.HTTP) *gin.Engine {
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	r.GET("/openapi.yaml", s.openapi)
-	r.GET("/metrics", gin.WrapH(metrics.Handler(s.registry)))
 
 	api := r.Group("/api/v1", s.authenticate)
 	api.GET("/awards", s.awards)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"tdkt/domain"
+	"tdkt/metrics"
 	"tdkt/workflows"
 )
 
@@ -534,7 +536,10 @@ func TestRecoverAndMetrics(t *testing.T) {
 	problemOf(t, e.do(req{method: "GET", path: "/panic"}), 500)
 	e.store.put(view("HS-2025-000001", domain.Reception))
 	e.do(req{method: "GET", path: "/api/v1/dossiers/HS-2025-000001", as: &officer})
-	rec := e.do(req{method: "GET", path: "/metrics"})
+	// /metrics is not on the public port (API.md: the admin network only).
+	problemOf(t, e.do(req{method: "GET", path: "/metrics"}), 404)
+	rec := httptest.NewRecorder()
+	metrics.Handler(e.s.registry).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body := rec.Body.String()
 	if !strings.Contains(body, `http_request_duration_seconds_count{method="GET",route="/api/v1/dossiers/:id",status="200"} 1`) ||
 		!strings.Contains(body, `route="/panic",status="500"`) || strings.Contains(body, "HS-2025") {
@@ -588,4 +593,38 @@ func (m *mockHandleSlow) Get(ctx context.Context, ptr any) error {
 	time.Sleep(m.d)
 	*(ptr.(*domain.View)) = m.v
 	return nil
+}
+
+// API.md Errors: detail and each field's message in Vietnamese when the
+// request says Accept-Language: vi; English otherwise.
+func TestProblemsInVietnamese(t *testing.T) {
+	e := newEnv(t)
+	e.store.put(view("HS-2025-000001", domain.Reception))
+	vi := map[string]string{"Accept-Language": "vi-VN,vi;q=0.9,en;q=0.5"}
+
+	p := problemOf(t, e.do(req{method: "GET", path: "/api/v1/dossiers/HS-2025-999999", as: &officer, headers: vi}), 404)
+	if !strings.Contains(p.Detail, "Không tìm thấy hồ sơ") {
+		t.Errorf("404: %q", p.Detail)
+	}
+	p = problemOf(t, e.do(req{method: "GET", path: "/api/v1/dossiers", headers: vi}), 401)
+	if !strings.Contains(p.Detail, "mã truy cập") {
+		t.Errorf("401: %q", p.Detail)
+	}
+	long := `{"comment":"` + strings.Repeat("a", maxComment+1) + `"}`
+	p = problemOf(t, e.do(req{method: "POST", path: "/api/v1/dossiers/HS-2025-000001/actions/reject", as: &officer, body: long, headers: vi}), 422)
+	if len(p.Errors) != 1 || p.Errors[0].Field != "comment" || p.Errors[0].Message != "Ý kiến quá dài" {
+		t.Errorf("422: %+v", p.Errors)
+	}
+
+	e.expectAttach(refusalErr(domain.Error{Kind: domain.ErrConflict, Stage: domain.Appraisal,
+		Detail: "approve is not allowed while the dossier is in stage appraisal"}))
+	p = problemOf(t, e.do(req{method: "POST", path: "/api/v1/dossiers/HS-2025-000001/actions/approve", as: &officer, headers: vi}), 409)
+	if !strings.Contains(p.Detail, "giai đoạn «thẩm định»") || p.Stage != domain.Appraisal {
+		t.Errorf("409: %+v", p)
+	}
+	// The same refusal in English for a client that does not ask.
+	p = problemOf(t, e.do(req{method: "POST", path: "/api/v1/dossiers/HS-2025-000001/actions/approve", as: &officer}), 409)
+	if !strings.Contains(p.Detail, "not allowed") {
+		t.Errorf("409 in English: %q", p.Detail)
+	}
 }

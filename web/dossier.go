@@ -299,15 +299,8 @@ func (c *Console) renderAction(w http.ResponseWriter, r *http.Request, status in
 	d.Central = central && (action == domain.ActDecide || action == domain.ActPropose)
 	d.NeedsNote = action == domain.ActReturn || action == domain.ActReject || action == domain.ActDecline || action == domain.ActCancel
 	if d.Allowed && !central && v.Stage == domain.Decision {
-		switch action {
-		case domain.ActDecide:
-			if n := c.app.NextNumber(r.Context(), "decision"); n > 0 {
-				d.Next = fmt.Sprintf("%d/QĐ-UBND", n)
-			}
-		case domain.ActPropose:
-			if n := c.app.NextNumber(r.Context(), "proposal"); n > 0 {
-				d.Next = fmt.Sprintf("%d/TTr-UBND", n)
-			}
+		if action == domain.ActDecide || action == domain.ActPropose {
+			d.Next = c.app.NextNumber(r.Context(), action)
 		}
 	}
 	if problem == "" && !d.Allowed && status == http.StatusOK {

@@ -46,6 +46,11 @@ func apiCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			stopAdmin, err := serveMetrics(cfg.AdminAddr, "TDKT_ADMIN_ADDR", reg, logger)
+			if err != nil {
+				return err
+			}
+			defer stopAdmin()
 			return srv.Run(ctx, cfg.HTTPAddr)
 		},
 	}

@@ -176,6 +176,11 @@ func runDev(ctx context.Context, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
+	stopAdmin, err := serveMetrics(cfg.AdminAddr, "TDKT_ADMIN_ADDR", reg, logger)
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ctx, ln) }()
 
@@ -303,6 +308,7 @@ func printBanner(out io.Writer, cfg config.Config, apiURL, uiURL, data string) e
 	var b strings.Builder
 	fmt.Fprintf(&b, "\ntdkt is running.\n  Console:     %s/signin   (sign in as any demo user: unit, officer, council, secretary, chairman, admin)\n", apiURL)
 	fmt.Fprintf(&b, "  API:         %s   (GET /readyz, /openapi.yaml)\n", apiURL)
+	fmt.Fprintf(&b, "  Metrics:     http://%s/metrics   (admin listener, TDKT_ADMIN_ADDR)\n", cfg.AdminAddr)
 	if uiURL != "" {
 		fmt.Fprintf(&b, "  Temporal UI: %s/namespaces/%s/workflows\n", uiURL, cfg.TemporalNamespace)
 	} else {
@@ -320,7 +326,8 @@ func printBanner(out io.Writer, cfg config.Config, apiURL, uiURL, data string) e
 	var env strings.Builder
 	env.WriteString("export API=" + apiURL + "\n")
 	for _, u := range devUsers(cfg.CouncilMembers) {
-		tok, err := auth.Mint([]byte(cfg.JWTSecret), u.sub, u.name, u.roles, u.unit, devTokenTTL)
+		tok, err := auth.Token{Subject: u.sub, Name: u.name, Roles: u.roles, Unit: u.unit, TTL: devTokenTTL,
+			Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience}.Sign([]byte(cfg.JWTSecret))
 		if err != nil {
 			return fmt.Errorf("mint token for %s: %w", u.sub, err)
 		}

@@ -20,7 +20,7 @@ func tokenCmd() *cobra.Command {
 	var ttl time.Duration
 	cmd := &cobra.Command{
 		Use:   "token --sub ID --roles r1,r2 [--name N] [--unit U] [--ttl 24h]",
-		Short: "Print a development bearer token signed with TDKT_JWT_SECRET (HS256)",
+		Short: "Print a development bearer token signed with TDKT_JWT_SECRET (HS256), with TDKT_JWT_ISSUER and TDKT_JWT_AUDIENCE as iss and aud when set",
 		Example: `  tdkt token --sub u-sgddt --name "Sở Giáo dục và Đào tạo" --roles unit --unit SGDDT
   tdkt token --sub cv1 --name "Chuyên viên TĐKT" --roles officer --ttl 8h`,
 		Args: cobra.NoArgs,
@@ -44,7 +44,8 @@ func tokenCmd() *cobra.Command {
 			if unit == "" && containsRole(rs, domain.RoleUnit) {
 				return errors.New("--unit is required with role unit (the unit code, e.g. SGDDT)")
 			}
-			tok, err := auth.Mint([]byte(secret), sub, name, rs, unit, ttl)
+			tok, err := auth.Token{Subject: sub, Name: name, Roles: rs, Unit: unit, TTL: ttl,
+				Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience}.Sign([]byte(secret))
 			if err != nil {
 				return err
 			}

@@ -34,7 +34,7 @@ func workerCmd() *cobra.Command {
 			}
 			defer closeAll()
 			if cfg.MetricsAddr != "" {
-				stop, err := serveMetrics(cfg.MetricsAddr, reg, logger)
+				stop, err := serveMetrics(cfg.MetricsAddr, "TDKT_METRICS_ADDR", reg, logger)
 				if err != nil {
 					return err
 				}
@@ -55,12 +55,14 @@ func workerCmd() *cobra.Command {
 	}
 }
 
-// serveMetrics serves the worker's Prometheus metrics (the Temporal SDK's:
-// task latencies, slots, poll errors) on addr until stop is called.
-func serveMetrics(addr string, reg *prometheus.Registry, logger *slog.Logger) (stop func(), err error) {
+// serveMetrics serves Prometheus metrics on addr until stop is called: the
+// worker's (the Temporal SDK's task latencies, slots, poll errors) on
+// TDKT_METRICS_ADDR, the API's (HTTP series and its Temporal client's) on
+// the admin listener TDKT_ADMIN_ADDR; never on the public port.
+func serveMetrics(addr, variable string, reg *prometheus.Registry, logger *slog.Logger) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("TDKT_METRICS_ADDR=%s: %w", addr, err)
+		return nil, fmt.Errorf("%s=%s: %w", variable, addr, err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", metrics.Handler(reg))
@@ -70,7 +72,7 @@ func serveMetrics(addr string, reg *prometheus.Registry, logger *slog.Logger) (s
 			logger.Error("metrics server", "error", err)
 		}
 	}()
-	logger.Info("worker metrics", "addr", ln.Addr().String())
+	logger.Info("metrics", "addr", ln.Addr().String(), "path", "/metrics")
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

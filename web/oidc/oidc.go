@@ -246,9 +246,9 @@ func (p *Provider) httpContext(ctx context.Context) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, p.client)
 }
 
-// actorFromClaims maps verified ID token claims to an actor, as the API maps
-// its bearer tokens (auth.ActorFromClaims), except that roles the
-// application does not know are ignored: identity providers add their own
+// actorFromClaims maps verified ID token claims to an actor exactly as the
+// API maps its bearer tokens (auth.ActorFromClaims): roles the application
+// does not know are ignored, since identity providers add their own
 // (offline_access, uma_authorization, …).
 func actorFromClaims(claims map[string]any, rolesClaim string) (domain.Actor, error) {
 	str := func(k string) (string, error) {
@@ -281,9 +281,9 @@ func actorFromClaims(claims map[string]any, rolesClaim string) (domain.Actor, er
 		}
 	}
 
-	roles, err := rolesAt(claims, rolesClaim)
+	roles, err := auth.RolesAt(claims, rolesClaim)
 	if err != nil {
-		return domain.Actor{}, err
+		return domain.Actor{}, &Error{Vi: viRoleForm, Err: err}
 	}
 	var known []string
 	for _, r := range roles {
@@ -303,43 +303,6 @@ func actorFromClaims(claims map[string]any, rolesClaim string) (domain.Actor, er
 		return domain.Actor{}, &Error{Vi: vi, Err: err}
 	}
 	return a, nil
-}
-
-// rolesAt finds the roles array at path: a top-level claim named exactly path
-// first, else the dot path through nested objects. A missing claim is no
-// roles; a claim that is not an array of strings is a refusal, since it means
-// the provider or RolesClaim is misconfigured.
-func rolesAt(claims map[string]any, path string) ([]string, error) {
-	v, ok := claims[path]
-	if !ok {
-		var cur any = claims
-		for _, seg := range strings.Split(path, ".") {
-			obj, isObj := cur.(map[string]any)
-			if !isObj {
-				return nil, nil
-			}
-			if cur, ok = obj[seg]; !ok {
-				return nil, nil
-			}
-		}
-		v = cur
-	}
-	if v == nil {
-		return nil, nil
-	}
-	arr, ok := v.([]any)
-	if !ok {
-		return nil, refuse(viRoleForm, "roles claim %q is %T, not an array of strings", path, v)
-	}
-	out := make([]string, 0, len(arr))
-	for _, x := range arr {
-		s, ok := x.(string)
-		if !ok {
-			return nil, refuse(viRoleForm, "roles claim %q holds %T, not a string", path, x)
-		}
-		out = append(out, s)
-	}
-	return out, nil
 }
 
 // localPath keeps returnTo only if it stays on this site: a path starting
