@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/log"
 
 	"tdkt/codec"
@@ -30,11 +31,11 @@ func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, r
 		Logger:    log.NewStructuredLogger(logger.With("component", "temporal-sdk")),
 	}
 	if len(cfg.PayloadKey) > 0 {
-		pc, err := codec.New(cfg.PayloadKeyID, cfg.PayloadKey)
+		dc, err := dataConverter(cfg)
 		if err != nil {
-			return nil, fmt.Errorf("TDKT_PAYLOAD_KEY: %w", err)
+			return nil, err
 		}
-		opts.DataConverter = codec.DataConverter(pc)
+		opts.DataConverter = dc
 		opts.FailureConverter = codec.FailureConverter(opts.DataConverter)
 		logger.Info("Temporal payloads are encrypted (AES-256-GCM)", "key_id", cfg.PayloadKeyID)
 	} else {
@@ -61,4 +62,17 @@ func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, r
 		case <-time.After(2 * time.Second):
 		}
 	}
+}
+
+// dataConverter is how the worker and the API encode Temporal payloads:
+// with the payload codec when TDKT_PAYLOAD_KEY is set, plain JSON otherwise.
+func dataConverter(cfg config.Config) (converter.DataConverter, error) {
+	if len(cfg.PayloadKey) == 0 {
+		return converter.GetDefaultDataConverter(), nil
+	}
+	pc, err := codec.New(cfg.PayloadKeyID, cfg.PayloadKey)
+	if err != nil {
+		return nil, fmt.Errorf("TDKT_PAYLOAD_KEY: %w", err)
+	}
+	return codec.DataConverter(pc), nil
 }
