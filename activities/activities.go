@@ -37,7 +37,7 @@ func (a *Activities) Project(ctx context.Context, in ProjectInput) error {
 		}
 	}
 	logger := activity.GetLogger(ctx)
-	if err := a.Store.Project(ctx, v, in.Entries, in.Voter); err != nil {
+	if err := a.Store.Project(ctx, v, in.Entries, append(in.Voters, in.Voter)...); err != nil {
 		logger.Warn("projection failed; it will be retried", "dossier", v.ID, "version", v.Version, "error", err)
 		return fmt.Errorf("project %s v%d: %w", v.ID, v.Version, err)
 	}

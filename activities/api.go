@@ -18,6 +18,8 @@ type ProjectInput struct {
 	// Voter is the member who voted, when the transition is a vote: stored
 	// only to refuse a second vote and to keep the inbox right, never shown.
 	Voter string `json:"voter,omitempty"`
+	// Voters are earlier voters whose projection did not happen, sent again.
+	Voters []string `json:"voters,omitempty"`
 }
 
 // NumberKind is a kind of number the chairman's office issues.

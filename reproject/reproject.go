@@ -151,7 +151,7 @@ func replayRun(ctx context.Context, o Options, workflowID, runID string) (projec
 					return projections, numbers, fmt.Errorf("reproject %s: event %d: %w", workflowID, ev.GetEventId(), err)
 				}
 				// Allowed actions are per reader; the store never keeps them.
-				if err := o.Store.Project(ctx, in.View, in.Entries, in.Voter); err != nil {
+				if err := o.Store.Project(ctx, in.View, in.Entries, append(in.Voters, in.Voter)...); err != nil {
 					return projections, numbers, fmt.Errorf("reproject %s: %w", workflowID, err)
 				}
 				projections++

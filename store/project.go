@@ -11,10 +11,11 @@ import (
 )
 
 // Project writes one transition of a dossier: its view, the history entries
-// the transition wrote and, for a vote, who voted. It is idempotent and
+// the transition wrote and, for a vote, who voted (with any earlier voters
+// whose projection failed). It is idempotent and
 // monotonic: the row is replaced only by a newer version, an entry already
 // written is left alone, so a retried or late projection changes nothing.
-func (s *Store) Project(ctx context.Context, v domain.View, entries []domain.HistoryEntry, voter string) error {
+func (s *Store) Project(ctx context.Context, v domain.View, entries []domain.HistoryEntry, voters ...string) error {
 	// Allowed actions depend on the caller; the API computes them per read.
 	v.AllowedActions = []domain.Action{}
 	view, err := json.Marshal(v)
@@ -65,7 +66,10 @@ ON CONFLICT (dossier_id, seq) DO NOTHING`,
 				return fmt.Errorf("project %s: history entry %d: %w", v.ID, e.Seq, err)
 			}
 		}
-		if voter != "" {
+		for _, voter := range voters {
+			if voter == "" {
+				continue
+			}
 			_, err := tx.ExecContext(ctx, `
 INSERT INTO dossier_votes (dossier_id, member_id) VALUES ($1, $2)
 ON CONFLICT (dossier_id, member_id) DO NOTHING`, c(v.ID), c(voter))

@@ -36,6 +36,9 @@ type DossierInput struct {
 	Projected int64 `json:"projected,omitempty"`
 	// Unconfirmed are history entries not yet known to be in the read model.
 	Unconfirmed []domain.HistoryEntry `json:"unconfirmed,omitempty"`
+	// UnconfirmedVoters are members whose vote is not yet known to be in the
+	// read model.
+	UnconfirmedVoters []string `json:"unconfirmed_voters,omitempty"`
 	// MaxHistoryEvents, when set, continues as new once history is this long,
 	// besides when Temporal suggests it (tests use it to cross runs).
 	MaxHistoryEvents int `json:"max_history_events,omitempty"`

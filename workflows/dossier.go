@@ -44,7 +44,11 @@ type dossierWorkflow struct {
 	first []domain.HistoryEntry
 	// unconfirmed are history entries not yet known to be in the read model.
 	unconfirmed []domain.HistoryEntry
-	timer       *deadlineTimer
+	// unconfirmedVoters are members whose vote is not yet known to be in the
+	// read model: kept like the entries, so that a projection that fails for
+	// good never loses who voted (the inbox and the vote offer read it).
+	unconfirmedVoters []string
+	timer             *deadlineTimer
 	// sa is what the search attributes were last set to.
 	sa searchState
 }
@@ -66,6 +70,7 @@ func (w *dossierWorkflow) setup(ctx workflow.Context) error {
 		w.d = w.in.State
 		w.projected = w.in.Projected
 		w.unconfirmed = w.in.Unconfirmed
+		w.unconfirmedVoters = w.in.UnconfirmedVoters
 	} else {
 		d, first := domain.NewDossier(w.in.ID, w.in.Submission, w.in.By, workflow.Now(ctx), w.policy)
 		w.d = d
@@ -122,6 +127,7 @@ func (w *dossierWorkflow) run(ctx workflow.Context) (domain.View, error) {
 			w.logger.Info("continuing as new", "version", w.d.Version)
 			next := w.in
 			next.State, next.Projected, next.Unconfirmed = w.d, w.projected, w.unconfirmed
+			next.UnconfirmedVoters = w.unconfirmedVoters
 			return domain.View{}, workflow.NewContinueAsNewError(ctx, DossierWorkflowName, next)
 		}
 	}
@@ -281,7 +287,16 @@ var activityOptions = workflow.ActivityOptions{
 // projection that did fail for good is repaired by the next one.
 func (w *dossierWorkflow) project(ctx workflow.Context, v domain.View, entries []domain.HistoryEntry, voter string) {
 	w.unconfirmed = append(w.unconfirmed, entries...)
+	if voter != "" {
+		w.unconfirmedVoters = append(w.unconfirmedVoters, voter)
+	}
 	in := activities.ProjectInput{View: v, Entries: append([]domain.HistoryEntry(nil), w.unconfirmed...), Voter: voter}
+	// Earlier voters whose projection failed go out again with this one.
+	for _, m := range w.unconfirmedVoters {
+		if m != voter {
+			in.Voters = append(in.Voters, m)
+		}
+	}
 	sentUpTo := int64(0)
 	for _, e := range in.Entries {
 		if e.Seq > sentUpTo {
@@ -302,6 +317,7 @@ func (w *dossierWorkflow) project(ctx workflow.Context, v domain.View, entries [
 		}
 	}
 	w.unconfirmed = kept
+	w.unconfirmedVoters = nil
 	if v.Version > w.projected {
 		w.projected = v.Version
 	}

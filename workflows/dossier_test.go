@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -66,8 +67,10 @@ func (m *readModel) Project(_ context.Context, in activities.ProjectInput) error
 			h[e.Seq] = e
 		}
 	}
-	if in.Voter != "" {
-		m.voters[in.View.ID] = append(m.voters[in.View.ID], in.Voter)
+	for _, v := range append(in.Voters, in.Voter) {
+		if v != "" && !slices.Contains(m.voters[in.View.ID], v) {
+			m.voters[in.View.ID] = append(m.voters[in.View.ID], v)
+		}
 	}
 	return nil
 }
@@ -590,7 +593,7 @@ func TestFailedProjectionRepairedByTheNext(t *testing.T) {
 func TestDecisionNumberAndDateFromOneClockAcrossNewYear(t *testing.T) {
 	h := newHarness(t, time.Date(2025, 12, 31, 23, 40, 0, 0, domain.Local))
 	var years []int
-	h.env.OnActivity(activities.IssueNumberActivity, mock.Anything, mock.Anything).After(10*time.Minute).
+	h.env.OnActivity(activities.IssueNumberActivity, mock.Anything, mock.Anything).After(10 * time.Minute).
 		Return(func(_ context.Context, in activities.IssueNumberInput) (string, error) {
 			years = append(years, in.Year)
 			return fmt.Sprintf("7/QĐ-UBND (%d)", in.Year), nil
@@ -605,4 +608,23 @@ func TestDecisionNumberAndDateFromOneClockAcrossNewYear(t *testing.T) {
 	require.Equal(t, []int{2025}, years)
 	require.NotNil(t, v.Decision)
 	require.Equal(t, "2025-12-31", v.Decision.Date, "the number is of 2025, so is its date")
+}
+
+// A vote whose projection fails for good does not lose who voted: the
+// member goes out again with the next projection, so the read model never
+// offers them a vote the workflow would refuse.
+func TestFailedVoteProjectionKeepsTheVoter(t *testing.T) {
+	m := time.Minute
+	h := newHarness(t, monday)
+	h.rm.failFatally = map[int64]bool{4: true} // c1's vote
+	h.run(submission("CSTD_TINH", domain.Individual), domain.DefaultPolicy(), []step{
+		act(1*m, domain.ActAccept, officer, domain.Appraisal),
+		act(2*m, domain.ActApprove, officer, domain.Council),
+		{at: 3 * m, cmd: domain.Command{Action: domain.ActVote, Actor: member(1), Approve: yes(true)}, lagging: true},
+		vote(4*m, 2, true),
+		{at: 5 * m, cmd: domain.Command{Action: domain.ActCancel, Actor: admin, Comment: "kết thúc thử"}, stage: domain.Cancelled},
+	})
+	h.rm.mu.Lock()
+	defer h.rm.mu.Unlock()
+	require.ElementsMatch(t, []string{"c1", "c2"}, h.rm.voters[h.id])
 }
