@@ -22,6 +22,8 @@ type ActionRequest struct {
 	Approve *bool
 	Number  string
 	Date    string
+	// Member is the absent council member of a written opinion.
+	Member string
 	// IfMatch is the version the person saw; 0 takes the action whatever
 	// the version.
 	IfMatch int64
@@ -39,6 +41,9 @@ func (r ActionRequest) check() []domain.FieldError {
 		fe = append(fe, *e)
 	}
 	if e := CheckText("date", r.Date, MaxCode); e != nil {
+		fe = append(fe, *e)
+	}
+	if e := CheckText("member", r.Member, MaxCode); e != nil {
 		fe = append(fe, *e)
 	}
 	if len(r.Missing) > maxMissing {
@@ -82,7 +87,7 @@ func (s *Service) Act(ctx context.Context, a domain.Actor, id string, r ActionRe
 			Detail: fmt.Sprintf("the dossier is at version %d, not %d", v.Version, r.IfMatch)}
 	}
 	cmd := domain.Command{Action: r.Action, Actor: a, Comment: r.Comment, Missing: r.Missing, Approve: r.Approve,
-		Number: strings.TrimSpace(r.Number), Date: strings.TrimSpace(r.Date), ExpectedVersion: r.IfMatch}
+		Number: strings.TrimSpace(r.Number), Date: strings.TrimSpace(r.Date), Member: strings.TrimSpace(r.Member), ExpectedVersion: r.IfMatch}
 	tctx, cancel := temporalCtx(ctx)
 	defer cancel()
 	h, err := s.temporal.UpdateWorkflow(tctx, client.UpdateWorkflowOptions{

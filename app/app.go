@@ -53,6 +53,8 @@ type Deps struct {
 	Logger    *slog.Logger
 	// MaxUpload is the largest document accepted, in bytes.
 	MaxUpload int64
+	// MaxDocuments is the most documents a dossier holds; 50 when zero.
+	MaxDocuments int
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -65,7 +67,9 @@ type Service struct {
 	policy    domain.Policy
 	log       *slog.Logger
 	maxUpload int64
-	now       func() time.Time
+	// maxDocuments is the most documents a dossier holds.
+	maxDocuments int
+	now          func() time.Time
 }
 
 // New builds the service.
@@ -76,8 +80,11 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.MaxDocuments <= 0 {
+		d.MaxDocuments = 50
+	}
 	return &Service{temporal: d.Temporal, store: d.Store, taskQueue: d.TaskQueue, policy: d.Policy,
-		log: d.Logger, maxUpload: d.MaxUpload, now: d.Now}
+		log: d.Logger, maxUpload: d.MaxUpload, maxDocuments: d.MaxDocuments, now: d.Now}
 }
 
 // MaxUpload is the largest document accepted, in bytes.

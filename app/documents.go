@@ -1,13 +1,13 @@
 package app
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"strings"
 
 	"go.temporal.io/sdk/client"
@@ -19,7 +19,8 @@ import (
 
 // UploadTarget checks that a may add a document to dossier id now, before
 // anything is read from the client: only a user of the dossier's unit, in
-// stage reception or supplement.
+// stage reception or supplement, while the dossier holds fewer than
+// MaxDocuments.
 func (s *Service) UploadTarget(ctx context.Context, a domain.Actor, id string) (domain.View, error) {
 	v, err := s.visible(ctx, a, id)
 	if err != nil {
@@ -32,7 +33,22 @@ func (s *Service) UploadTarget(ctx context.Context, a domain.Actor, id string) (
 		return domain.View{}, &Error{Kind: domain.ErrConflict, Stage: v.Stage, Action: domain.ActAttachDocument,
 			Detail: fmt.Sprintf("documents may be added in stages reception and supplement; the dossier is in stage %s", v.Stage)}
 	}
+	if max := s.MaxDocuments(); len(v.Documents) >= max {
+		return domain.View{}, tooManyDocuments(v, max)
+	}
 	return v, nil
+}
+
+// MaxDocuments is the most documents a dossier may hold
+// (TDKT_MAX_DOCUMENTS, 50 by default).
+func (s *Service) MaxDocuments() int { return s.maxDocuments }
+
+// tooManyDocuments refuses a document beyond the limit: 409, since the
+// dossier's state refuses it (the same request is fine on another
+// dossier), not any field of the request.
+func tooManyDocuments(v domain.View, max int) *Error {
+	return &Error{Kind: domain.ErrConflict, Stage: v.Stage, Action: domain.ActAttachDocument,
+		Detail: fmt.Sprintf("the dossier already holds %d documents, the most allowed (stage %s)", max, v.Stage)}
 }
 
 // CheckKind checks a document kind.
@@ -46,26 +62,126 @@ func CheckKind(kind string) *domain.FieldError {
 	return nil
 }
 
-// StoreDocument stores a document of dossier v (from UploadTarget), its
-// type judged from its first bytes. It is not part of the dossier until
-// AttachDocument; Discard removes it if that does not happen.
-func (s *Service) StoreDocument(ctx context.Context, v domain.View, kind, filename string, r io.Reader) (domain.Document, error) {
+// Received is an uploaded file read whole from the client into a temporary
+// file, within the size limit, before anything is stored: no database
+// connection or transaction ever waits on a client. Both front doors
+// receive through ReceiveDocument. Close removes the file.
+type Received struct {
+	file     *os.File
+	size     int64
+	filename string // as sent, cleaned
+}
+
+// Size is the file's length in bytes.
+func (r *Received) Size() int64 { return r.size }
+
+// Close removes the temporary file; a nil Received is fine.
+func (r *Received) Close() error {
+	if r == nil || r.file == nil {
+		return nil
+	}
+	name := r.file.Name()
+	r.file.Close()
+	r.file = nil
+	return os.Remove(name)
+}
+
+// clientReader remembers the error of reading from the client, to tell it
+// from an error writing the temporary file.
+type clientReader struct {
+	r   io.Reader
+	err error
+}
+
+func (c *clientReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err != nil && err != io.EOF {
+		c.err = err
+	}
+	return n, err
+}
+
+// ReceiveDocument reads an uploaded file from the client into a temporary
+// file; it touches neither the database nor Temporal. A file longer than
+// MaxUpload is too large (413); a body cut short or not sent in time
+// (TDKT_HTTP_READ_TIMEOUT) is malformed (400).
+func (s *Service) ReceiveDocument(r io.Reader, filename string) (*Received, error) {
+	f, err := os.CreateTemp("", "tdkt-upload-*")
+	if err != nil {
+		return nil, failure("spool upload", err)
+	}
+	rec := &Received{file: f, filename: CleanFilename(filename)}
+	cr := &clientReader{r: r}
+	n, err := io.Copy(f, io.LimitReader(cr, s.maxUpload+1))
+	switch {
+	case cr.err != nil:
+		rec.Close()
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(cr.err, &tooBig):
+			return nil, &Error{Kind: ErrTooLarge, Detail: "document too large"}
+		case errors.Is(cr.err, os.ErrDeadlineExceeded):
+			return nil, refusal(ErrMalformed, "the upload did not arrive in full within the time allowed")
+		}
+		return nil, refusal(ErrMalformed, "the upload could not be read: %v", cr.err)
+	case err != nil:
+		rec.Close()
+		return nil, failure("spool upload", err)
+	case n > s.maxUpload:
+		rec.Close()
+		return nil, &Error{Kind: ErrTooLarge, Detail: "document too large"}
+	}
+	rec.size = n
+	return rec, nil
+}
+
+// documentCap is a read model that refuses, atomically, a document beyond
+// a dossier's limit (store.ErrTooManyDocuments), so that two uploads at
+// once cannot both be the last. *store.Store has it.
+type documentCap interface {
+	PutDocumentAtMost(ctx context.Context, dossierID string, kind domain.DocumentKind, filename, contentType string,
+		r io.Reader, maxBytes int64, maxDocs int) (domain.Document, error)
+}
+
+var _ documentCap = (*store.Store)(nil)
+
+// StoreDocument stores a received document of dossier v (from UploadTarget)
+// from disk, in one short transaction: its type judged from its content
+// (Detect), its name's extension following that type (FilenameFor). It is
+// not part of the dossier until AttachDocument; Discard removes it if that
+// does not happen.
+func (s *Service) StoreDocument(ctx context.Context, v domain.View, kind string, f *Received) (domain.Document, error) {
 	if fe := CheckKind(kind); fe != nil {
 		return domain.Document{}, invalid(*fe)
 	}
-	br := bufio.NewReaderSize(r, SniffLen)
-	head, err := br.Peek(SniffLen)
-	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		return domain.Document{}, UploadError(err)
+	if f == nil || f.file == nil {
+		return domain.Document{}, invalid(domain.FieldError{Field: "file", Message: "is required"})
 	}
-	if len(head) == 0 {
+	if f.size == 0 {
 		return domain.Document{}, invalid(domain.FieldError{Field: "file", Message: "is empty"})
 	}
-	ct := Sniff(head)
+	ct, why := Detect(f.file, f.size)
 	if ct == "" {
-		return domain.Document{}, refusal(ErrUnsupported, "accepted documents are PDF, DOC, DOCX, ODT, JPEG and PNG (judged by content)")
+		return domain.Document{}, refusal(ErrUnsupported, "%s", why)
 	}
-	d, err := s.store.PutDocument(ctx, v.ID, domain.DocumentKind(kind), CleanFilename(filename), ct, br, s.maxUpload)
+	max := s.MaxDocuments()
+	if len(v.Documents) >= max {
+		return domain.Document{}, tooManyDocuments(v, max)
+	}
+	name := FilenameFor(f.filename, ct)
+	r := io.NewSectionReader(f.file, 0, f.size)
+	var (
+		d   domain.Document
+		err error
+	)
+	if c, ok := s.store.(documentCap); ok {
+		d, err = c.PutDocumentAtMost(ctx, v.ID, domain.DocumentKind(kind), name, ct, r, s.maxUpload, max)
+	} else {
+		d, err = s.store.PutDocument(ctx, v.ID, domain.DocumentKind(kind), name, ct, r, s.maxUpload)
+	}
+	if errors.Is(err, store.ErrTooManyDocuments) {
+		return domain.Document{}, tooManyDocuments(v, max)
+	}
 	if err != nil {
 		return domain.Document{}, UploadError(err)
 	}
@@ -113,6 +229,9 @@ func UploadError(err error) *Error {
 		return &Error{Kind: ErrTooLarge, Detail: "document too large"}
 	case errors.Is(err, store.ErrNotFound):
 		return refusal(domain.ErrNotFound, "no such dossier")
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		// The client's, not a backing service's: it did not send in time.
+		return refusal(ErrMalformed, "the upload did not arrive in full within the time allowed")
 	case Unavailable(err):
 		return failure("upload", err)
 	case errors.Is(err, multipart.ErrMessageTooLarge), strings.Contains(err.Error(), "multipart"), errors.Is(err, io.ErrUnexpectedEOF):

@@ -34,6 +34,9 @@ type Error struct {
 	// Stage is the dossier's current stage, on a refusal about one.
 	Stage  domain.Stage
 	Fields []domain.FieldError
+	// Missing are the required kinds of document a dossier lacks, on a
+	// refusal for incompleteness.
+	Missing []domain.DocumentKind
 	// Action is the action refused, when there is one (for the translation).
 	Action domain.Action
 	// What says what was being done, and Err the cause, for internal and
@@ -89,7 +92,7 @@ func failure(what string, err error) *Error {
 // API has always used: a 409's or 412's detail names the current stage, a
 // 404 says only "no such dossier", a 422 always names a field.
 func fromDomain(e *domain.Error, action domain.Action) *Error {
-	out := &Error{Kind: e.Kind, Detail: e.Detail, Stage: e.Stage, Fields: e.Fields, Action: action}
+	out := &Error{Kind: e.Kind, Detail: e.Detail, Stage: e.Stage, Fields: e.Fields, Missing: e.Missing, Action: action}
 	switch e.Kind {
 	case domain.ErrConflict, domain.ErrStale:
 		if e.Stage != "" && !strings.Contains(out.Detail, string(e.Stage)) {

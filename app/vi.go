@@ -24,6 +24,7 @@ var (
 		domain.ActPropose:        "Trình cấp Trung ương",
 		domain.ActDecline:        "Ghi nhận không khen thưởng",
 		domain.ActCancel:         "Hủy hồ sơ",
+		domain.ActWrittenOpinion: "Ghi nhận ý kiến bằng văn bản",
 		domain.ActSubmit:         "Nộp hồ sơ",
 		domain.ActAttachDocument: "Đính kèm tài liệu",
 		domain.ActNoticeEnd:      "Kết thúc công khai",
@@ -87,7 +88,7 @@ var (
 		"nominee.type": "Đối tượng", "nominee.name": "Họ tên cá nhân hoặc tên tập thể",
 		"nominee.position": "Chức vụ", "nominee.organization": "Đơn vị công tác", "summary": "Tóm tắt thành tích",
 		"comment": "Ý kiến", "missing": "Thành phần còn thiếu", "approve": "Phiếu biểu quyết",
-		"number": "Số văn bản", "date": "Ngày ban hành", "file": "Tệp tài liệu", "body": "Nội dung",
+		"number": "Số văn bản", "member": "Thành viên vắng mặt", "date": "Ngày ban hành", "file": "Tệp tài liệu", "body": "Nội dung",
 		"Idempotency-Key": "Mã chống gửi trùng", "cursor": "Trang", "limit": "Số dòng mỗi trang",
 		"stage": "Giai đoạn", "status": "Trạng thái", "award": "Hình thức khen thưởng", "unit": "Đơn vị",
 		"overdue": "Quá hạn", "q": "Từ khóa",
@@ -140,6 +141,7 @@ var fieldMessages = []struct{ prefix, vi string }{
 	{"must be valid UTF-8", "chứa ký tự không hợp lệ"},
 	{"a comment is required", "là bắt buộc với thao tác này"},
 	{"is not taken by", "không dùng cho thao tác này"},
+	{"the absent member's id is required", "cần ghi rõ (mã thành viên)"},
 	{"only a return lists missing", "chỉ khi trả lại mới ghi thành phần còn thiếu"},
 	{"unknown document kind", "có loại tài liệu không hợp lệ"},
 	{"lists too many", "có quá nhiều mục"},
@@ -205,14 +207,26 @@ func Vietnamese(err error) (string, []domain.FieldError) {
 	case domain.ErrConflict:
 		stage := strings.ToLower(StageName(e.Stage))
 		switch {
+		case len(e.Missing) > 0:
+			names := make([]string, len(e.Missing))
+			for i, k := range e.Missing {
+				names[i] = DocumentKindNames[k]
+			}
+			return fmt.Sprintf("Hồ sơ còn thiếu thành phần bắt buộc: %s. Chưa thể «%s»; hãy trả lại để đơn vị bổ sung.", strings.Join(names, ", "), act), nil
+		case strings.Contains(e.Detail, "this member has already voted"):
+			return "Thành viên này đã bỏ phiếu (hoặc đã có ý kiến bằng văn bản) cho hồ sơ này.", nil
 		case strings.Contains(e.Detail, "already voted"):
 			return "Bạn đã bỏ phiếu cho hồ sơ này; phiếu đã bỏ không thể thay đổi.", nil
+		case strings.Contains(e.Detail, "quorum"):
+			return "Chưa đủ túc số (hai phần ba tổng số thành viên đã bỏ phiếu): chưa thể kết thúc bỏ phiếu; việc xét được hoãn chứ không bị bác.", nil
 		case strings.Contains(e.Detail, "vote is closed"):
 			return "Việc bỏ phiếu cho hồ sơ này đã kết thúc.", nil
 		case strings.Contains(e.Detail, "no longer running"):
 			return fmt.Sprintf("Hồ sơ (giai đoạn «%s») không còn được xử lý; hãy liên hệ quản trị hệ thống.", stage), nil
 		case e.Stage.Terminal():
 			return fmt.Sprintf("Hồ sơ đã kết thúc («%s»); không thể thực hiện thêm thao tác.", stage), nil
+		case strings.Contains(e.Detail, "the most allowed"):
+			return "Hồ sơ đã có số tài liệu tối đa được phép; không thể đính kèm thêm.", nil
 		case e.Action == domain.ActAttachDocument:
 			return fmt.Sprintf("Chỉ được đính kèm tài liệu ở giai đoạn tiếp nhận hoặc bổ sung; hồ sơ đang ở giai đoạn «%s».", stage), nil
 		case strings.Contains(e.Detail, " is only ") || strings.Contains(e.Detail, "award decided by"):

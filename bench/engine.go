@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"sync"
@@ -34,6 +35,47 @@ var enginePath = []engineStep{
 	{domain.ActAccept, "officer", domain.Appraisal},
 	{domain.ActApprove, "officer", domain.Decision},
 	{domain.ActDecide, "chairman", domain.Awarded},
+}
+
+// engineDocuments are the kinds EngineAward requires (regular procedure).
+var engineDocuments = func() []domain.DocumentKind {
+	a, _ := domain.AwardByCode(EngineAward)
+	return domain.RequiredDocuments(a, domain.ProcedureRegular)
+}()
+
+// upload attaches a small PDF of kind to dossier id as who.
+func (a *apiClient) upload(ctx context.Context, id, who string, kind domain.DocumentKind) error {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if err := mw.WriteField("kind", string(kind)); err != nil {
+		return err
+	}
+	fw, err := mw.CreateFormFile("file", string(kind)+".pdf")
+	if err != nil {
+		return err
+	}
+	if _, err := fw.Write([]byte("%PDF-1.7\n% bench " + string(kind) + "\n")); err != nil {
+		return err
+	}
+	if err := mw.Close(); err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.base+"/api/v1/dossiers/"+url.PathEscape(id)+"/documents", &buf)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+a.tokens[who])
+	resp, err := a.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("upload %s to %s: %w", kind, id, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusCreated {
+		return fmt.Errorf("upload %s to %s: status %d: %s", kind, id, resp.StatusCode, truncate(raw, 300))
+	}
+	return nil
 }
 
 // benchUnits are the units the engine's dossiers come from.
@@ -205,7 +247,11 @@ func runEngine(ctx context.Context, api *apiClient, run string, first, n, c int,
 			time.Sleep(2 * time.Millisecond)
 		}
 	}
-	began := time.Now()
+	// First the submissions (timed one by one) with the documents the award
+	// requires attached (not timed: accept needs them, and an upload is not
+	// a step of the path); then, timed as a whole, the three steps.
+	ids := make([]string, n+1) // pool counts from 1
+	frags := make([]string, n+1)
 	pool(ctx, n, c, func(i int) {
 		seq := first + i
 		unit := benchUnits[seq%len(benchUnits)]
@@ -223,6 +269,21 @@ func runEngine(ctx context.Context, api *apiClient, run string, first, n, c int,
 			return
 		}
 		submits.Add(time.Since(t0))
+		for _, k := range engineDocuments {
+			if err := api.upload(ctx, d.ID, "unit:"+unit, k); err != nil {
+				fail(err)
+				return
+			}
+		}
+		ids[i], frags[i] = d.ID, frag
+	})
+	began := time.Now()
+	pool(ctx, n, c, func(i int) {
+		if ids[i] == "" {
+			return
+		}
+		d := dossierAnswer{ID: ids[i]}
+		frag := frags[i]
 		ok := true
 		for si, st := range enginePath {
 			var after dossierAnswer

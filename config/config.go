@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"tdkt/auth"
 	"tdkt/domain"
@@ -29,7 +30,19 @@ type Config struct {
 	CouncilMembers    int    // TDKT_COUNCIL_MEMBERS
 	PublicNoticeDays  int    // TDKT_PUBLIC_NOTICE_DAYS
 	MaxUploadMB       int    // TDKT_MAX_UPLOAD_MB
-	HolidaysFile      string // TDKT_HOLIDAYS_FILE
+	// Uploads and slow clients: the most documents a dossier holds, and how
+	// long the HTTP server waits for a request's header and for the whole
+	// request, body included (an upload of MaxUploadMB on a slow link must
+	// fit: 20 MB in 10 min is 280 kbit/s).
+	MaxDocuments          int           // TDKT_MAX_DOCUMENTS
+	HTTPReadHeaderTimeout time.Duration // TDKT_HTTP_READ_HEADER_TIMEOUT
+	HTTPReadTimeout       time.Duration // TDKT_HTTP_READ_TIMEOUT
+
+	// HolidaysFile replaces the shipped working-day calendar: the statutory
+	// holiday rules and each year's announced swaps, in the format of
+	// domain/holidays.json (a file without rules is a plain table of every
+	// weekday off, as before).
+	HolidaysFile string // TDKT_HOLIDAYS_FILE
 	// PayloadKey encrypts Temporal payloads (AES-256, 32 bytes); nil leaves
 	// them in plain JSON. Never log it.
 	PayloadKey      []byte // TDKT_PAYLOAD_KEY, base64
@@ -60,6 +73,7 @@ type Config struct {
 func Defaults() Config {
 	return Config{HTTPAddr: ":8080", TemporalAddress: "127.0.0.1:7233", TemporalNamespace: "default",
 		TaskQueue: "tdkt-dossiers", CouncilMembers: 9, PublicNoticeDays: 10, MaxUploadMB: 20,
+		MaxDocuments: 50, HTTPReadHeaderTimeout: 10 * time.Second, HTTPReadTimeout: 10 * time.Minute,
 		PayloadKeyID: "k1", CodecCORSOrigin: "http://127.0.0.1:8233", SessionHours: 10, AdminAddr: "127.0.0.1:9090"}
 }
 
@@ -116,6 +130,25 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	num("TDKT_COUNCIL_MEMBERS", &c.CouncilMembers, 1, 200)
 	num("TDKT_PUBLIC_NOTICE_DAYS", &c.PublicNoticeDays, 0, 365)
 	num("TDKT_MAX_UPLOAD_MB", &c.MaxUploadMB, 1, 1024)
+	num("TDKT_MAX_DOCUMENTS", &c.MaxDocuments, 1, 1000)
+	dur := func(name string, dst *time.Duration, min, max time.Duration) {
+		var s string
+		if !str(name, &s) {
+			return
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil || d < min || d > max {
+			errs = append(errs, fmt.Sprintf("%s=%q: must be a duration from %s to %s, such as %s", name, s, min, max, *dst))
+			return
+		}
+		*dst = d
+	}
+	dur("TDKT_HTTP_READ_HEADER_TIMEOUT", &c.HTTPReadHeaderTimeout, time.Second, 10*time.Minute)
+	// Under a minute is no time for an upload (20 MB in 1 min is 2.8 Mbit/s).
+	dur("TDKT_HTTP_READ_TIMEOUT", &c.HTTPReadTimeout, time.Minute, 24*time.Hour)
+	if c.HTTPReadTimeout < c.HTTPReadHeaderTimeout {
+		errs = append(errs, fmt.Sprintf("TDKT_HTTP_READ_TIMEOUT=%s: must not be shorter than TDKT_HTTP_READ_HEADER_TIMEOUT=%s", c.HTTPReadTimeout, c.HTTPReadHeaderTimeout))
+	}
 
 	if c.MetricsAddr != "" && !strings.Contains(c.MetricsAddr, ":") {
 		errs = append(errs, fmt.Sprintf("TDKT_METRICS_ADDR=%q: must be host:port or :port", c.MetricsAddr))
@@ -236,12 +269,23 @@ func (c Config) Policy() (domain.Policy, error) {
 	p := domain.DefaultPolicy()
 	p.CouncilMembers = c.CouncilMembers
 	p.PublicNoticeDays = c.PublicNoticeDays
-	if c.HolidaysFile != "" {
-		cal, err := domain.LoadCalendar(c.HolidaysFile)
-		if err != nil {
-			return p, fmt.Errorf("TDKT_HOLIDAYS_FILE: %w", err)
-		}
-		p.Calendar = cal
+	cal, err := c.Calendar()
+	if err != nil {
+		return p, err
 	}
+	p.Calendar = cal
 	return p, nil
+}
+
+// Calendar is the working-day calendar: TDKT_HOLIDAYS_FILE, or the shipped
+// one (domain/holidays.json).
+func (c Config) Calendar() (domain.Calendar, error) {
+	if c.HolidaysFile == "" {
+		return domain.DefaultCalendar(), nil
+	}
+	cal, err := domain.LoadCalendar(c.HolidaysFile)
+	if err != nil {
+		return cal, fmt.Errorf("TDKT_HOLIDAYS_FILE: %w", err)
+	}
+	return cal, nil
 }

@@ -24,19 +24,23 @@ func endOf(y int, m time.Month, d int) time.Time {
 	return time.Date(y, m, d, 17, 0, 0, 0, time.UTC)
 }
 
-// The weekdays off in 2025 and 2026 (holidays.json).
+// The weekdays off in 2025 and 2026, as announced (holidays.json).
 var holidays2025_2026 = []string{
 	"2025-01-01",
 	"2025-01-27", "2025-01-28", "2025-01-29", "2025-01-30", "2025-01-31", // Tết Ất Tỵ
 	"2025-04-07",                             // Giỗ Tổ Hùng Vương
 	"2025-04-30", "2025-05-01", "2025-05-02", // 30/4, 1/5 and a bridge day
 	"2025-09-01", "2025-09-02", // Quốc khánh
-	"2026-01-01",
+	"2026-01-01", "2026-01-02", // Tết Dương lịch, and Friday 2/1 swapped with Saturday 10/1 (12729/VPCP-KGVX)
 	"2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20", // Tết Bính Ngọ
 	"2026-04-27",               // Giỗ Tổ, in lieu of Sunday 26/4
 	"2026-04-30", "2026-05-01", // 30/4, 1/5
+	"2026-08-31",               // swapped for Quốc khánh (its Saturday worked is not verified)
 	"2026-09-01", "2026-09-02", // Quốc khánh
 }
+
+// The Saturdays worked in 2025 and 2026.
+var workingSaturdays2025_2026 = map[string]bool{"2025-04-26": true, "2026-01-10": true}
 
 func TestHolidays(t *testing.T) {
 	c := domain.DefaultCalendar()
@@ -66,7 +70,7 @@ func TestHolidays(t *testing.T) {
 		case time.Sunday:
 			want = false
 		case time.Saturday:
-			want = ds == "2025-04-26"
+			want = workingSaturdays2025_2026[ds]
 		}
 		if got := c.IsWorkingDay(day); got != want {
 			t.Errorf("IsWorkingDay(%s, %s) = %v, want %v", ds, day.Weekday(), got, want)
@@ -114,7 +118,9 @@ func TestAddWorkingDays(t *testing.T) {
 		{"over 26/4 and 30/4–2/5/2025", vn(2025, 4, 25, 9, 0), 4, endOf(2025, 5, 5)}, // Sat 26, Mon 28, Tue 29, Mon 5
 		{"Hùng Kings 2025", vn(2025, 4, 4, 9, 0), 1, endOf(2025, 4, 8)},
 		{"National Day 2025", vn(2025, 8, 29, 9, 0), 1, endOf(2025, 9, 3)},
-		{"New Year 2026", vn(2025, 12, 31, 9, 0), 1, endOf(2026, 1, 2)},
+		// Thursday 1/1 and Friday 2/1/2026 are off; Saturday 10/1 is worked.
+		{"New Year 2026", vn(2025, 12, 31, 9, 0), 1, endOf(2026, 1, 5)},
+		{"working Saturday 10/1/2026", vn(2026, 1, 9, 9, 0), 1, endOf(2026, 1, 10)},
 		{"Tết 2025", vn(2025, 1, 24, 9, 0), 1, endOf(2025, 2, 3)},
 		{"Hùng Kings 2026 in lieu", vn(2026, 4, 24, 9, 0), 1, endOf(2026, 4, 28)},
 		{"30/4–1/5/2026", vn(2026, 4, 29, 9, 0), 1, endOf(2026, 5, 4)},

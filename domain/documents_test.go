@@ -5,6 +5,7 @@ package domain_test
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"tdkt/domain"
@@ -39,7 +40,7 @@ func attach(kind domain.DocumentKind, n int) domain.Command {
 
 func TestMissingDocuments(t *testing.T) {
 	t.Run("regular CSTD_TINH", func(t *testing.T) {
-		h := regular(t, "CSTD_TINH")
+		h := incomplete(t, "CSTD_TINH")
 		if got := sortedKinds(h.d.MissingDocuments()); !reflect.DeepEqual(got, []string{"bao_cao_thanh_tich", "bien_ban_hop", "to_trinh", "xac_nhan_sang_kien"}) {
 			t.Errorf("missing at start = %v", got)
 		}
@@ -58,7 +59,7 @@ func TestMissingDocuments(t *testing.T) {
 		}
 	})
 	t.Run("simplified BK_TTG", func(t *testing.T) {
-		h := newHarness(t, "BK_TTG", "adhoc", "simplified", domain.DefaultPolicy())
+		h := bare(t, "BK_TTG", "adhoc", "simplified", domain.DefaultPolicy())
 		if got := sortedKinds(h.d.MissingDocuments()); !reflect.DeepEqual(got, []string{"to_trinh", "tom_tat_thanh_tich"}) {
 			t.Errorf("missing at start = %v", got)
 		}
@@ -69,7 +70,7 @@ func TestMissingDocuments(t *testing.T) {
 		}
 	})
 	t.Run("after a return listing bien_ban_hop", func(t *testing.T) {
-		h := regular(t, "BK_UBND_TINH")
+		h := incomplete(t, "BK_UBND_TINH")
 		for i, k := range []domain.DocumentKind{"to_trinh", "bao_cao_thanh_tich", "bien_ban_hop"} {
 			h.do(attach(k, i))
 		}
@@ -101,7 +102,7 @@ func TestMissingDocuments(t *testing.T) {
 		}
 	})
 	t.Run("a return listing a kind never uploaded", func(t *testing.T) {
-		h := regular(t, "BK_UBND_TINH")
+		h := incomplete(t, "BK_UBND_TINH")
 		h.do(cReturn(officer, "khac"))
 		got := h.d.MissingDocuments()
 		if !slices.Contains(got, "khac") || !slices.Contains(got, "to_trinh") || len(got) != 4 {
@@ -112,7 +113,7 @@ func TestMissingDocuments(t *testing.T) {
 		}
 	})
 	t.Run("a return listing a required kind lists it once", func(t *testing.T) {
-		h := regular(t, "BK_UBND_TINH")
+		h := incomplete(t, "BK_UBND_TINH")
 		h.do(cReturn(officer, "bien_ban_hop", "to_trinh"))
 		if got := sortedKinds(h.d.MissingDocuments()); !reflect.DeepEqual(got, []string{"bao_cao_thanh_tich", "bien_ban_hop", "to_trinh"}) {
 			t.Errorf("missing = %v", got)
@@ -123,7 +124,7 @@ func TestMissingDocuments(t *testing.T) {
 // TestAttachDocument: only the dossier's own unit attaches, in reception and
 // supplement.
 func TestAttachDocument(t *testing.T) {
-	h := regular(t, "BK_UBND_TINH")
+	h := incomplete(t, "BK_UBND_TINH")
 	c := attach("to_trinh", 1)
 	c.Actor = unitOther
 	refusedUnchanged(t, h.d, c, domain.ErrNotFound)
@@ -138,8 +139,44 @@ func TestAttachDocument(t *testing.T) {
 	if len(h.d.DocumentTimes) != 1 || !h.d.DocumentTimes[0].Equal(h.now) {
 		t.Errorf("DocumentTimes = %v", h.d.DocumentTimes)
 	}
+	h.do(attach("bao_cao_thanh_tich", 3))
+	h.do(attach("bien_ban_hop", 4))
 	h.do(cAccept(officer))
 	refusedUnchanged(t, h.d, attach("khac", 2), domain.ErrConflict)
 	h.do(cReturn(officer))
 	h.do(attach("khac", 2))
+}
+
+// Completeness (DOMAIN.md Rules): reception's accept and appraisal's
+// approve are refused while a required kind of document is missing, naming
+// the missing kinds; the officer may still return the dossier.
+func TestCompletenessRefusesAcceptAndApprove(t *testing.T) {
+	h := incomplete(t, "CSTD_TINH")
+	h.do(attach("to_trinh", 1))
+	e := refusedUnchanged(t, h.d, cAccept(officer), domain.ErrConflict)
+	if got := sortedKinds(e.Missing); !reflect.DeepEqual(got, []string{"bao_cao_thanh_tich", "bien_ban_hop", "xac_nhan_sang_kien"}) {
+		t.Errorf("missing named = %v", got)
+	}
+	if !strings.Contains(e.Detail, "bien_ban_hop") {
+		t.Errorf("detail %q does not name the missing kinds", e.Detail)
+	}
+	if slices.Contains(h.d.View().AllowedFor(officer, false), domain.ActAccept) {
+		t.Error("accept offered on an incomplete dossier")
+	}
+	h.do(cReturn(officer, "bien_ban_hop"))
+	h.do(cResubmit(unitOwn))
+	for i, k := range []domain.DocumentKind{"bao_cao_thanh_tich", "bien_ban_hop", "xac_nhan_sang_kien"} {
+		h.do(attach(k, 10+i))
+	}
+	h.do(cAccept(officer))
+	h.do(cApprove())
+
+	// A dossier accepted before the rule, still incomplete in appraisal:
+	// approve waits for the missing kinds.
+	old := incomplete(t, "BK_UBND_TINH")
+	old.d.Stage = domain.Appraisal
+	e = refusedUnchanged(t, old.d, cApprove(), domain.ErrConflict)
+	if got := sortedKinds(e.Missing); !reflect.DeepEqual(got, []string{"bao_cao_thanh_tich", "bien_ban_hop", "to_trinh"}) {
+		t.Errorf("missing named at appraisal = %v", got)
+	}
 }

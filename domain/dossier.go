@@ -137,6 +137,15 @@ type Command struct {
 	Approve *bool          `json:"approve,omitempty"`
 	Number  string         `json:"number,omitempty"`
 	Date    string         `json:"date,omitempty"`
+	// Member is the absent council member whose written opinion the
+	// secretary records (written_opinion).
+	Member string `json:"member,omitempty"`
+	// Legacy judges the command by the rules before 12/2026 (no
+	// completeness or quorum guard, extra fields ignored). Only the workflow
+	// sets it, when it replays an action of a dossier's history recorded
+	// under those rules, so that running dossiers replay as they ran; it
+	// never travels.
+	Legacy bool `json:"-"`
 	// ExpectedVersion, when not zero, must equal the dossier's version (If-Match).
 	ExpectedVersion int64 `json:"expected_version,omitempty"`
 	// Document is the file to attach, for attach_document.
@@ -230,7 +239,7 @@ func (d *Dossier) find(c Command) (*Transition, Role, *Error) {
 		if t.Action != c.Action {
 			continue
 		}
-		if t.inStage(d.Stage) && (t.Guard == nil || t.Guard.Test(d)) {
+		if t.inStage(d.Stage) && (t.Guard == nil || (c.Legacy && t.Guard.New) || t.Guard.Test(d)) {
 			othersInStage = true
 		}
 		r, ok := t.role(c.Actor)
@@ -242,7 +251,7 @@ func (d *Dossier) find(c Command) (*Transition, Role, *Error) {
 			continue
 		}
 		inStage = true
-		if t.Guard != nil && !t.Guard.Test(d) {
+		if t.Guard != nil && !(c.Legacy && t.Guard.New) && !t.Guard.Test(d) {
 			guardFail = t.Guard
 			continue
 		}
@@ -251,6 +260,8 @@ func (d *Dossier) find(c Command) (*Transition, Role, *Error) {
 	switch {
 	case !everRole:
 		return nil, "", refuse(ErrForbidden, d.Stage, "your roles may not %s a dossier", c.Action)
+	case guardFail != nil && guardFail.Refusal != nil:
+		return nil, "", guardFail.Refusal(d, c.Action)
 	case guardFail != nil:
 		return nil, "", refuse(ErrConflict, d.Stage, "%s is %s (this dossier: stage %s, award decided by %s)", c.Action, guardFail.Why, d.Stage, d.Authority)
 	case !inStage && othersInStage:
@@ -309,14 +320,20 @@ func (d *Dossier) Validate(c Command) *Error {
 	}
 	// Only the fields the transition defines are taken, so nothing
 	// unchecked lands in the history.
-	if strings.TrimSpace(c.Number) != "" && !t.accepts(FieldNumber) {
+	if strings.TrimSpace(c.Number) != "" && !t.accepts(FieldNumber) && !c.Legacy {
 		fe = append(fe, FieldError{"number", "is not taken by " + string(c.Action) + " in stage " + string(d.Stage)})
 	}
-	if strings.TrimSpace(c.Date) != "" && !t.accepts(FieldDate) {
+	if strings.TrimSpace(c.Date) != "" && !t.accepts(FieldDate) && !c.Legacy {
 		fe = append(fe, FieldError{"date", "is not taken by " + string(c.Action) + " in stage " + string(d.Stage)})
 	}
-	if c.Approve != nil && !t.accepts(FieldApprove) {
+	if c.Approve != nil && !t.accepts(FieldApprove) && !c.Legacy {
 		fe = append(fe, FieldError{"approve", "is not taken by " + string(c.Action)})
+	}
+	if strings.TrimSpace(c.Member) != "" && !t.accepts(FieldMember) {
+		fe = append(fe, FieldError{"member", "is not taken by " + string(c.Action)})
+	}
+	if t.requires(FieldMember) && strings.TrimSpace(c.Member) == "" {
+		fe = append(fe, FieldError{"member", "the absent member's id is required"})
 	}
 	for _, k := range c.Missing {
 		if !ValidDocumentKind(k) {
@@ -343,7 +360,10 @@ func (d *Dossier) Validate(c Command) *Error {
 	if c.Action == ActVote && d.Ballot != nil && d.Ballot.HasVoted(c.Actor.ID) {
 		return refuse(ErrConflict, d.Stage, "you have already voted on this dossier")
 	}
-	if c.Action == ActVote && (d.Ballot == nil || d.Ballot.Closed) {
+	if c.Action == ActWrittenOpinion && d.Ballot != nil && d.Ballot.HasVoted(strings.TrimSpace(c.Member)) {
+		return refuse(ErrConflict, d.Stage, "this member has already voted on this dossier")
+	}
+	if (c.Action == ActVote || c.Action == ActWrittenOpinion) && (d.Ballot == nil || d.Ballot.Closed) {
 		return refuse(ErrConflict, d.Stage, "the vote is closed")
 	}
 	return nil
@@ -372,6 +392,21 @@ func (d *Dossier) Apply(c Command, now time.Time, p Policy) []HistoryEntry {
 		}
 		// A secret ballot: the entry says a member voted, not who or how.
 		out = append(out, d.record(now, Actor{}, RoleCouncil, ActVote, from, from, "", nil))
+		if b.Cast() >= b.Members {
+			out = append(out, d.closeVote(now, SystemActor, RoleSystem, "", p))
+		}
+		return out
+	case ActWrittenOpinion:
+		b := d.Ballot
+		b.Voters = append(b.Voters, strings.TrimSpace(c.Member))
+		if *c.Approve {
+			b.Yes++
+		} else {
+			b.No++
+		}
+		// The secretary's entry says an absent member's written opinion was
+		// recorded: neither whose nor what it says (a secret ballot).
+		out = append(out, d.record(now, c.Actor, role, ActWrittenOpinion, from, from, "", nil))
 		if b.Cast() >= b.Members {
 			out = append(out, d.closeVote(now, SystemActor, RoleSystem, "", p))
 		}

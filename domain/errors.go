@@ -32,6 +32,9 @@ type Error struct {
 	Detail string       `json:"detail"`
 	Stage  Stage        `json:"stage,omitempty"`
 	Fields []FieldError `json:"errors,omitempty"`
+	// Missing are the required kinds of document a dossier lacks, on a
+	// refusal for incompleteness.
+	Missing []DocumentKind `json:"missing_documents,omitempty"`
 }
 
 func (e *Error) Error() string {

@@ -105,7 +105,32 @@ func newHarness(t testing.TB, code string, kind domain.Kind, proc domain.Procedu
 		t.Fatalf("ValidateSubmission(%s %s %s) = %v, want nil", code, kind, proc, err)
 	}
 	d, e := domain.NewDossier("hs-"+code, s, unitOwn, t0, p)
+	h := &harness{t: t, d: d, p: p, now: t0, hist: []domain.HistoryEntry{e}}
+	// A complete dossier: every required document attached (DOMAIN.md
+	// Rules: accept and approve are refused without them).
+	a, _ := domain.AwardByCode(code)
+	for _, k := range domain.RequiredDocuments(a, proc) {
+		h.do(cAttach(k))
+	}
+	return h
+}
+
+// bare builds a dossier with no document attached.
+func bare(t testing.TB, code string, kind domain.Kind, proc domain.Procedure, p domain.Policy) *harness {
+	t.Helper()
+	d, e := domain.NewDossier("hs-"+code, submission(code, kind, proc), unitOwn, t0, p)
 	return &harness{t: t, d: d, p: p, now: t0, hist: []domain.HistoryEntry{e}}
+}
+
+// incomplete builds a regular merit dossier with no document attached.
+func incomplete(t testing.TB, code string) *harness {
+	t.Helper()
+	return bare(t, code, domain.KindMerit, domain.ProcedureRegular, domain.DefaultPolicy())
+}
+
+func cAttach(k domain.DocumentKind) domain.Command {
+	return domain.Command{Action: domain.ActAttachDocument, Actor: unitOwn,
+		Document: &domain.Document{ID: "doc-" + string(k), Kind: k, Filename: string(k) + ".pdf", ContentType: "application/pdf"}}
 }
 
 // regular builds a regular merit dossier under the default policy.

@@ -30,7 +30,7 @@ var specRoles = []domain.Role{"unit", "officer", "council", "secretary", "chairm
 // The actions of the actions endpoint.
 var specActions = []domain.Action{
 	"accept", "return", "reject", "resubmit", "withdraw", "approve",
-	"vote", "close_vote", "decide", "propose", "decline", "cancel",
+	"vote", "close_vote", "decide", "propose", "decline", "cancel", "written_opinion",
 }
 
 // Markers for a next stage that depends on the dossier.
@@ -56,6 +56,7 @@ var (
 	needComment = []domain.Field{"comment"}
 	needApprove = []domain.Field{"approve"}
 	needNumDate = []domain.Field{"number", "date"}
+	needOpinion = []domain.Field{"member", "approve"}
 	province    = []domain.Authority{"province"}
 	central     = []domain.Authority{"pm", "president"}
 	pmOnly      = []domain.Authority{"pm"}
@@ -81,6 +82,8 @@ var specTable = func() []specRule {
 		// council: vote (council member, one each) · close_vote (secretary)
 		{"council", "vote", "council", nil, "council", needApprove},
 		{"council", "close_vote", "secretary", nil, nextVoteOutcome, nil},
+		// the secretary records an absent member's written opinion, which counts as their vote
+		{"council", "written_opinion", "secretary", nil, "council", needOpinion},
 		// decision (chairman): decide (province) → awarded · propose (pm/president) → central_appraisal · return · reject
 		{"decision", "decide", "chairman", province, "awarded", nil},
 		{"decision", "propose", "chairman", central, "central_appraisal", nil},
@@ -186,6 +189,11 @@ func expectFor(v variant, stage domain.Stage, action domain.Action, role domain.
 	if rule.auth != nil && !slices.Contains(rule.auth, v.auth) {
 		return outcome{kind: domain.ErrConflict}
 	}
+	if action == "close_vote" {
+		// Nobody has voted yet: no quorum, and without it the vote is
+		// postponed, never closed (DOMAIN.md Rules).
+		return outcome{kind: domain.ErrConflict}
+	}
 	next := rule.next
 	switch next {
 	case nextApproveRoute:
@@ -267,6 +275,8 @@ func commandWith(stage domain.Stage, action domain.Action, actor domain.Actor, f
 			c.Number = "123/QĐ-TTg"
 		case "date":
 			c.Date = "2026-05-15"
+		case "member":
+			c.Member = "c-absent"
 		}
 	}
 	if stage == "decision" && actor.Has(domain.RoleChairman) && (action == "decide" || action == "propose") {
@@ -275,7 +285,7 @@ func commandWith(stage domain.Stage, action domain.Action, actor domain.Actor, f
 	return c
 }
 
-var allFields = []domain.Field{"comment", "approve", "number", "date"}
+var allFields = []domain.Field{"comment", "approve", "number", "date", "member"}
 
 // runMatrixCase checks one case against a fresh dossier in the stage.
 func runMatrixCase(t *testing.T, mc matrixCase) {

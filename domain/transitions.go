@@ -1,5 +1,7 @@
 package domain
 
+import "strings"
+
 // Action is something a person (or the engine) does to a dossier.
 type Action string
 
@@ -16,6 +18,10 @@ const (
 	ActPropose   Action = "propose"    // tờ trình lên cấp trên
 	ActDecline   Action = "decline"    // cấp Trung ương không khen
 	ActCancel    Action = "cancel"     // quản trị hủy hồ sơ kẹt
+	// ActWrittenOpinion is ý kiến bằng văn bản: the secretary records the
+	// written opinion of a member who cannot attend; it counts as that
+	// member's vote.
+	ActWrittenOpinion Action = "written_opinion"
 
 	// Actions that are not taken through the actions endpoint.
 	ActSubmit         Action = "submit"          // the unit's submission
@@ -33,22 +39,50 @@ const (
 	FieldApprove Field = "approve"
 	FieldNumber  Field = "number"
 	FieldDate    Field = "date"
+	// FieldMember is the absent member whose written opinion is recorded.
+	FieldMember Field = "member"
 )
 
 // Guard is a condition on the dossier beyond its stage; Why explains a failure.
 type Guard struct {
 	Why  string
 	Test func(d *Dossier) bool
+	// Refusal, when set, makes the refusal itself (one that names what is
+	// missing, say); otherwise a conflict built from Why.
+	Refusal func(d *Dossier, a Action) *Error
+	// New marks a rule added in 12/2026: a Legacy command (the replay of an
+	// action recorded before it) is not held to it.
+	New bool
 }
 
 var (
-	provinceAward  = &Guard{"only for awards the province decides", func(d *Dossier) bool { return d.Authority == AuthorityProvince }}
-	centralAward   = &Guard{"only for awards decided at the central level", func(d *Dossier) bool { return d.Authority != AuthorityProvince }}
-	pmAward        = &Guard{"only for awards the Prime Minister decides", func(d *Dossier) bool { return d.Authority == AuthorityPM }}
-	presidentAward = &Guard{"only for awards the President decides", func(d *Dossier) bool { return d.Authority == AuthorityPresident }}
+	provinceAward  = &Guard{Why: "only for awards the province decides", Test: func(d *Dossier) bool { return d.Authority == AuthorityProvince }}
+	centralAward   = &Guard{Why: "only for awards decided at the central level", Test: func(d *Dossier) bool { return d.Authority != AuthorityProvince }}
+	pmAward        = &Guard{Why: "only for awards the Prime Minister decides", Test: func(d *Dossier) bool { return d.Authority == AuthorityPM }}
+	presidentAward = &Guard{Why: "only for awards the President decides", Test: func(d *Dossier) bool { return d.Authority == AuthorityPresident }}
 	// A unit may withdraw until the dossier reaches decision; one returned
 	// from decision or a later stage has reached it.
-	notYetDecided = &Guard{"only allowed until the dossier reaches the decision stage", func(d *Dossier) bool {
+	// A vote closes only with a quorum (two thirds of all members voted):
+	// a missing quorum postpones the vote, it never rejects the dossier.
+	quorumReached = &Guard{New: true, Why: "only allowed once two thirds of the council have voted (quorum); without it the vote is postponed", Test: func(d *Dossier) bool {
+		return d.Ballot != nil && d.Ballot.Cast() >= d.Ballot.Quorum
+	}}
+	// Completeness: reception accepts, and appraisal approves, only a dossier
+	// holding every required kind of document; the refusal names the
+	// missing kinds, and the officer returns it for supplement instead.
+	complete = &Guard{New: true, Why: "only allowed once every required document is attached", Test: func(d *Dossier) bool {
+		return len(d.MissingDocuments()) == 0
+	}, Refusal: func(d *Dossier, a Action) *Error {
+		missing := d.MissingDocuments()
+		names := make([]string, len(missing))
+		for i, k := range missing {
+			names[i] = string(k)
+		}
+		e := refuse(ErrConflict, d.Stage, "%s needs every required document; missing: %s", a, strings.Join(names, ", "))
+		e.Missing = missing
+		return e
+	}}
+	notYetDecided = &Guard{Why: "only allowed until the dossier reaches the decision stage", Test: func(d *Dossier) bool {
 		if d.Stage != Supplement {
 			return true
 		}
@@ -90,7 +124,7 @@ var (
 // Table is the transition table: the single source of truth for who may do
 // what in which stage.
 var Table = []Transition{
-	{Action: ActAccept, Stages: []Stage{Reception}, Roles: []Role{RoleOfficer}, Optional: []Field{FieldComment}, Next: Appraisal},
+	{Action: ActAccept, Stages: []Stage{Reception}, Roles: []Role{RoleOfficer}, Optional: []Field{FieldComment}, Guard: complete, Next: Appraisal},
 	{Action: ActAccept, Stages: []Stage{CentralAppraisal}, Roles: []Role{RoleOfficer}, Optional: []Field{FieldComment, FieldNumber, FieldDate}, Next: PMDecision},
 	{Action: ActReturn, Stages: []Stage{Reception, Appraisal, PublicNotice, CentralAppraisal}, Roles: []Role{RoleOfficer}, Requires: []Field{FieldComment}, Optional: []Field{FieldMissing}, Next: Supplement},
 	{Action: ActReturn, Stages: []Stage{Decision}, Roles: []Role{RoleChairman}, Requires: []Field{FieldComment}, Optional: []Field{FieldMissing}, Next: Supplement},
@@ -98,9 +132,10 @@ var Table = []Transition{
 	{Action: ActReject, Stages: []Stage{Decision}, Roles: []Role{RoleChairman}, Requires: []Field{FieldComment}, Next: Rejected},
 	{Action: ActResubmit, Stages: []Stage{Supplement}, Roles: []Role{RoleUnit}, Optional: []Field{FieldComment}, Resolve: func(d *Dossier, _ Policy) Stage { return d.ReturnedFrom }},
 	{Action: ActWithdraw, Stages: beforeDecision, Roles: []Role{RoleUnit}, Optional: []Field{FieldComment}, Guard: notYetDecided, Next: Withdrawn},
-	{Action: ActApprove, Stages: []Stage{Appraisal}, Roles: []Role{RoleOfficer}, Optional: []Field{FieldComment}, Resolve: afterAppraisal},
+	{Action: ActApprove, Stages: []Stage{Appraisal}, Roles: []Role{RoleOfficer}, Optional: []Field{FieldComment}, Guard: complete, Resolve: afterAppraisal},
 	{Action: ActVote, Stages: []Stage{Council}, Roles: []Role{RoleCouncil}, Requires: []Field{FieldApprove}, Optional: []Field{FieldComment}},
-	{Action: ActCloseVote, Stages: []Stage{Council}, Roles: []Role{RoleSecretary}, Optional: []Field{FieldComment}, Resolve: voteOutcome},
+	{Action: ActWrittenOpinion, Stages: []Stage{Council}, Roles: []Role{RoleSecretary}, Requires: []Field{FieldMember, FieldApprove}, Optional: []Field{FieldComment}},
+	{Action: ActCloseVote, Stages: []Stage{Council}, Roles: []Role{RoleSecretary}, Optional: []Field{FieldComment}, Guard: quorumReached, Resolve: voteOutcome},
 	{Action: ActDecide, Stages: []Stage{Decision}, Roles: []Role{RoleChairman}, Optional: []Field{FieldComment}, Issued: []Field{FieldNumber, FieldDate}, Guard: provinceAward, Next: Awarded},
 	{Action: ActPropose, Stages: []Stage{Decision}, Roles: []Role{RoleChairman}, Optional: []Field{FieldComment}, Issued: []Field{FieldNumber, FieldDate}, Guard: centralAward, Next: CentralAppraisal},
 	{Action: ActDecide, Stages: []Stage{PMDecision}, Roles: []Role{RoleOfficer}, Requires: []Field{FieldNumber, FieldDate}, Optional: []Field{FieldComment}, Guard: pmAward, Next: Awarded},

@@ -5,11 +5,13 @@ import "time"
 // VotesView is what anyone may see of a vote: how many have voted while it is
 // open, the tally once it has closed.
 type VotesView struct {
-	Cast    int  `json:"cast"`
-	Members int  `json:"members"`
-	Needed  int  `json:"needed"`
-	Yes     *int `json:"yes"`
-	No      *int `json:"no"`
+	Cast    int `json:"cast"`
+	Members int `json:"members"`
+	Needed  int `json:"needed"`
+	// Quorum is how many members must have voted for the vote to close.
+	Quorum int  `json:"quorum"`
+	Yes    *int `json:"yes"`
+	No     *int `json:"no"`
 }
 
 // View is the dossier object of the HTTP API, without the caller-specific
@@ -58,7 +60,7 @@ func (d *Dossier) View() View {
 		v.ReturnedFrom = &rf
 	}
 	if b := d.Ballot; b != nil {
-		vv := &VotesView{Cast: b.Cast(), Members: b.Members, Needed: b.Needed}
+		vv := &VotesView{Cast: b.Cast(), Members: b.Members, Needed: b.Needed, Quorum: b.Quorum}
 		if b.Closed {
 			yes, no := b.Yes, b.No
 			vv.Yes, vv.No = &yes, &no
@@ -72,16 +74,30 @@ func (d *Dossier) View() View {
 // by its view (the read model); hasVoted says whether the actor already voted
 // in the open council vote. It reads the same table as Validate.
 func (v View) AllowedFor(a Actor, hasVoted bool) []Action {
-	d := &Dossier{ID: v.ID, Unit: v.Unit, Authority: v.Authority, Stage: v.Stage, Status: v.Status, Version: v.Version}
+	d := &Dossier{ID: v.ID, Unit: v.Unit, Authority: v.Authority, Stage: v.Stage, Status: v.Status, Version: v.Version,
+		Documents: v.Documents}
 	d.AwardCode, d.Procedure = v.AwardCode, v.Procedure
 	if v.ReturnedFrom != nil {
 		d.ReturnedFrom = *v.ReturnedFrom
 	}
 	if v.Votes != nil {
-		d.Ballot = &Ballot{Members: v.Votes.Members, Needed: v.Votes.Needed, Voters: []string{}, Closed: v.Votes.Yes != nil}
-		if hasVoted {
-			d.Ballot.Voters = append(d.Ballot.Voters, a.ID)
+		quorum := v.Votes.Quorum
+		if quorum == 0 { // views stored before the quorum was shown
+			quorum = (2*v.Votes.Members + 2) / 3
 		}
+		// Who voted is not in the view (a secret ballot): how many is.
+		voters := make([]string, v.Votes.Cast)
+		for i := range voters {
+			voters[i] = "\x00someone"
+		}
+		if hasVoted {
+			if len(voters) > 0 {
+				voters[0] = a.ID
+			} else {
+				voters = append(voters, a.ID)
+			}
+		}
+		d.Ballot = &Ballot{Members: v.Votes.Members, Needed: v.Votes.Needed, Quorum: quorum, Voters: voters, Closed: v.Votes.Yes != nil}
 	}
 	return d.AllowedActions(a)
 }

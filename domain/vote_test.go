@@ -104,17 +104,15 @@ func TestVoteThreshold(t *testing.T) {
 	}
 }
 
-// TestVoteQuorum: enough yes-votes but fewer voters than two thirds of the
-// council fails; one more voter (even a no) passes. The secretary closes
-// before everyone has voted.
+// TestVoteQuorum: the secretary closes before everyone has voted only with a
+// quorum (two thirds of the council): with one voter fewer the close is
+// refused (409) and changes nothing, since a missing quorum postpones the
+// vote and never rejects the dossier (DOMAIN.md Rules); with the quorum
+// (even the last voter saying no) it closes and passes.
 func TestVoteQuorum(t *testing.T) {
 	for _, c := range []struct{ members, needed, quorum int }{{9, 5, 6}, {7, 4, 5}, {15, 8, 10}} {
 		for _, extraNo := range []int{c.quorum - c.needed - 1, c.quorum - c.needed} {
 			cast := c.needed + extraNo
-			want := domain.Stage("decision")
-			if cast < c.quorum {
-				want = "rejected"
-			}
 			t.Run(fmt.Sprintf("%d_members/%d_yes_of_%d_cast", c.members, c.needed, cast), func(t *testing.T) {
 				h := councilWith(t, "BK_TTG", c.members)
 				for i := 1; i <= cast; i++ {
@@ -123,20 +121,56 @@ func TestVoteQuorum(t *testing.T) {
 				h.expectStage("council", "votes before close")
 				close := cClose()
 				close.Comment = "Hết thời gian họp"
+				if cast < c.quorum {
+					refusedUnchanged(t, h.d, close, domain.ErrConflict)
+					return
+				}
 				out := h.do(close)
-				h.expectStage(want, "secretary close")
+				h.expectStage("decision", "secretary close")
 				e := out[0]
-				wantTally := domain.Tally{Members: c.members, Cast: cast, Yes: c.needed, No: extraNo, Needed: c.needed, Quorum: c.quorum, Passed: want == "decision"}
+				wantTally := domain.Tally{Members: c.members, Cast: cast, Yes: c.needed, No: extraNo, Needed: c.needed, Quorum: c.quorum, Passed: true}
 				if e.Action != "close_vote" || e.ActorID != secretary.ID || e.ActorRole != "secretary" || e.Details == nil || e.Details.Tally == nil || *e.Details.Tally != wantTally || e.Comment != "Hết thời gian họp" {
 					t.Errorf("close entry = %+v, want tally %+v", e, wantTally)
 				}
 			})
 		}
 	}
-	// The secretary may close with nobody voting: no quorum, rejected.
+	// Nobody voting: no quorum, the close is refused.
 	h := councilWith(t, "BK_TTG", 9)
-	h.do(cClose())
-	h.expectStage("rejected", "close with no votes")
+	refusedUnchanged(t, h.d, cClose(), domain.ErrConflict)
+	h.expectStage("council", "close with no votes")
+}
+
+// TestWrittenOpinions: the secretary records the written opinions of absent
+// members; each counts as that member's vote (towards the quorum and the
+// tally), the member cannot vote again, and the history says an opinion
+// was recorded, never whose or how.
+func TestWrittenOpinions(t *testing.T) {
+	h := councilWith(t, "BK_TTG", 9)
+	for i := 1; i <= 4; i++ {
+		h.do(cVote(member(i), true))
+	}
+	refusedUnchanged(t, h.d, cClose(), domain.ErrConflict) // 4 of 9: no quorum
+	yes, no := true, false
+	out := h.do(domain.Command{Action: domain.ActWrittenOpinion, Actor: secretary, Member: member(5).ID, Approve: &yes})
+	if len(out) != 1 || out[0].ActorID != secretary.ID || out[0].Details != nil || out[0].Comment != "" {
+		t.Fatalf("written opinion entry = %+v", out)
+	}
+	h.do(domain.Command{Action: domain.ActWrittenOpinion, Actor: secretary, Member: member(6).ID, Approve: &no})
+	// The absent member cannot vote, nor have a second opinion recorded.
+	refusedUnchanged(t, h.d, cVote(member(5), true), domain.ErrConflict)
+	refusedUnchanged(t, h.d, domain.Command{Action: domain.ActWrittenOpinion, Actor: secretary, Member: member(5).ID, Approve: &no}, domain.ErrConflict)
+	// Nor without saying whose, or how.
+	refusedUnchanged(t, h.d, domain.Command{Action: domain.ActWrittenOpinion, Actor: secretary, Approve: &no}, domain.ErrInvalid)
+	refusedUnchanged(t, h.d, domain.Command{Action: domain.ActWrittenOpinion, Actor: secretary, Member: member(7).ID}, domain.ErrInvalid)
+	// Only the secretary records them.
+	refusedUnchanged(t, h.d, domain.Command{Action: domain.ActWrittenOpinion, Actor: member(7), Member: member(8).ID, Approve: &yes}, domain.ErrForbidden)
+	// 6 of 9 now: the quorum; 5 yes of 5 needed: passed.
+	out = h.do(cClose())
+	h.expectStage("decision", "close with written opinions")
+	if tl := out[0].Details.Tally; tl.Cast != 6 || tl.Yes != 5 || tl.No != 1 || !tl.Passed {
+		t.Errorf("tally = %+v", tl)
+	}
 }
 
 // TestSecretBallot: while open the view shows how many voted, not how; after

@@ -207,7 +207,7 @@ func TestConsoleRefusesWithoutCSRF(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, r.status, r.body)
 	got := a.get(id, "admin").body
 	require.Equal(t, "reception", got["stage"], "a refused form changed the dossier")
-	require.EqualValues(t, 1, got["version"])
+	require.EqualValues(t, 4, got["version"], "submitted with 3 documents, then nothing")
 
 	unit := a.signIn("unitA")
 	before := len(a.do("GET", "/api/v1/dossiers?limit=200", "unitA", nil, nil).body["items"].([]any))
@@ -218,7 +218,7 @@ func TestConsoleRefusesWithoutCSRF(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, up.status, up.body)
 	after := a.do("GET", "/api/v1/dossiers?limit=200", "unitA", nil, nil).body["items"].([]any)
 	require.Len(t, after, before, "a submission without the token created a dossier")
-	require.Empty(t, a.get(id, "admin").body["documents"])
+	require.Len(t, a.get(id, "admin").body["documents"], 3, "an upload without the token was stored")
 }
 
 func TestConsoleRefusedActionShowsWhyAndChangesNothing(t *testing.T) {
@@ -229,7 +229,7 @@ func TestConsoleRefusedActionShowsWhyAndChangesNothing(t *testing.T) {
 	// Reject needs a comment: the form comes back with the reason at the
 	// top, linked to the field.
 	officer.get("/dossiers/" + id + "/act/reject")
-	r := officer.post("/dossiers/"+id+"/act/reject", url.Values{"comment": {"  "}, "version": {"1"}})
+	r := officer.post("/dossiers/"+id+"/act/reject", url.Values{"comment": {"  "}, "version": {"4"}})
 	require.Equal(t, http.StatusUnprocessableEntity, r.status)
 	require.Contains(t, r.body, "Chưa thực hiện được")
 	require.Contains(t, r.body, `href="#f-comment"`)
@@ -249,14 +249,14 @@ func TestConsoleRefusedActionShowsWhyAndChangesNothing(t *testing.T) {
 
 	got := a.get(id, "admin").body
 	require.Equal(t, "reception", got["stage"])
-	require.EqualValues(t, 1, got["version"])
-	require.Len(t, a.history(id), 1, "a refused action wrote history")
+	require.EqualValues(t, 4, got["version"])
+	require.Len(t, a.history(id), 4, "a refused action wrote history")
 
 	// A form from before someone else's change: 412, nothing done.
 	officer.get("/dossiers/" + id + "/act/accept")
 	a.act(id, "return", "officer", map[string]any{"comment": "Thiếu biên bản", "missing": []string{"bien_ban_hop"}}, "supplement")
 	a.act(id, "resubmit", "unitA", nil, "reception")
-	r = officer.post("/dossiers/"+id+"/act/accept", url.Values{"version": {"1"}})
+	r = officer.post("/dossiers/"+id+"/act/accept", url.Values{"version": {"4"}})
 	require.Equal(t, http.StatusPreconditionFailed, r.status)
 	require.Contains(t, r.body, "vừa được người khác cập nhật")
 	require.Equal(t, "reception", a.get(id, "admin").body["stage"])

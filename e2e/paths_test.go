@@ -16,15 +16,16 @@ var pdf = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n
 // the required documents, accept, approve, decide; the history tells it all.
 func TestProvinceAwardOverHTTP(t *testing.T) {
 	a := newAPI(t)
-	d := a.submit("BK_UBND_TINH", "individual", "Lò Văn A")
+	d := a.bareSubmit("BK_UBND_TINH", "individual", "Lò Văn A")
 	id := d["id"].(string)
 	require.Regexp(t, `^HS-\d{4}-\d{6}$`, id)
 	require.Equal(t, "reception", d["stage"])
 	require.ElementsMatch(t, []string{"to_trinh", "bao_cao_thanh_tich", "bien_ban_hop"}, strs(d["missing_documents"]))
 	require.ElementsMatch(t, []string{"withdraw"}, strs(d["allowed_actions"]))
 
+	// Incomplete: the officer may return or reject it, not accept it.
 	off := a.get(id, "officer")
-	require.ElementsMatch(t, []string{"accept", "return", "reject"}, strs(off.body["allowed_actions"]))
+	require.ElementsMatch(t, []string{"return", "reject"}, strs(off.body["allowed_actions"]))
 
 	up := a.upload(id, "unitA", "to_trinh", "Tờ trình số 1.pdf", pdf)
 	require.Equal(t, http.StatusCreated, up.status, string(up.raw))
@@ -39,6 +40,20 @@ func TestProvinceAwardOverHTTP(t *testing.T) {
 	require.Equal(t, http.StatusOK, dl.status)
 	require.Equal(t, pdf, dl.raw)
 	require.Equal(t, http.StatusNotFound, a.do("GET", "/api/v1/dossiers/"+id+"/documents/"+docID, "unitB", nil, nil).status)
+
+	// Accept is refused while a required kind is missing, naming the kinds.
+	inc := a.do("POST", "/api/v1/dossiers/"+id+"/actions/accept", "officer", map[string]any{}, nil)
+	require.Equal(t, http.StatusConflict, inc.status, string(inc.raw))
+	require.ElementsMatch(t, []any{"bao_cao_thanh_tich", "bien_ban_hop"}, inc.body["missing_documents"])
+	require.Contains(t, inc.body["detail"], "bien_ban_hop")
+	vi := a.do("POST", "/api/v1/dossiers/"+id+"/actions/accept", "officer", map[string]any{}, map[string]string{"Accept-Language": "vi"})
+	require.Contains(t, vi.body["detail"], "Biên bản họp xét khen thưởng")
+	require.Equal(t, g.body["version"], a.get(id, "admin").body["version"], "a refused accept changed the dossier")
+	for _, k := range []string{"bao_cao_thanh_tich", "bien_ban_hop"} {
+		require.Equal(t, http.StatusCreated, a.upload(id, "unitA", k, k+".pdf", pdf).status)
+	}
+	g = a.get(id, "unitA")
+	require.Empty(t, g.body["missing_documents"])
 
 	v := fmt.Sprint(g.body["version"])
 	stale := a.do("POST", "/api/v1/dossiers/"+id+"/actions/accept", "officer", map[string]any{}, map[string]string{"If-Match": `"999"`})
@@ -62,9 +77,9 @@ func TestProvinceAwardOverHTTP(t *testing.T) {
 		require.EqualValues(t, i+1, e["seq"])
 		actions = append(actions, e["action"].(string))
 	}
-	require.Equal(t, []string{"submit", "attach_document", "accept", "approve", "decide"}, actions)
-	require.Equal(t, "đủ hồ sơ", h[2]["comment"])
-	require.Equal(t, "officer", h[2]["actor_role"])
+	require.Equal(t, []string{"submit", "attach_document", "attach_document", "attach_document", "accept", "approve", "decide"}, actions)
+	require.Equal(t, "đủ hồ sơ", h[4]["comment"])
+	require.Equal(t, "officer", h[4]["actor_role"])
 }
 
 // A PM award through a council vote: the running tally stays secret, a
@@ -161,14 +176,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 	a := newAPI(t)
 	id := a.submit("BK_TTG", "individual", "Nguyễn Văn C")["id"].(string)
 	people := []string{"unitA", "unitB", "officer", "c1", "secretary", "chairman", "admin"}
-	actions := []string{"accept", "return", "reject", "resubmit", "withdraw", "approve", "vote", "close_vote", "decide", "propose", "decline", "cancel"}
+	actions := []string{"accept", "return", "reject", "resubmit", "withdraw", "approve", "vote", "close_vote", "decide", "propose", "decline", "cancel", "written_opinion"}
 	mayEver := map[string][]string{
 		"unitA": {"resubmit", "withdraw"}, "unitB": {"resubmit", "withdraw"},
 		"officer": {"accept", "return", "reject", "approve", "decide", "propose", "decline"},
-		"c1":      {"vote"}, "secretary": {"close_vote"},
+		"c1":      {"vote"}, "secretary": {"close_vote", "written_opinion"},
 		"chairman": {"return", "reject", "decide", "propose"}, "admin": {"cancel"},
 	}
-	body := map[string]any{"comment": "thử", "approve": true, "number": "1/QĐ-TTg", "date": "2026-01-02"}
+	body := map[string]any{"comment": "thử", "approve": true, "number": "1/QĐ-TTg", "date": "2026-01-02", "member": "c9"}
 	check := func(stage string) {
 		before := a.get(id, "admin")
 		require.Equal(t, stage, before.body["stage"])

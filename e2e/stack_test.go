@@ -160,7 +160,21 @@ func (a *api) do(method, path, who string, body any, hdr map[string]string) repl
 	return out
 }
 
+// submit has unitA submit a dossier and attach every document its award
+// requires (DOMAIN.md Rules: accept and approve need them); bareSubmit
+// attaches none.
 func (a *api) submit(award, nomineeType, name string) map[string]any {
+	d := a.bareSubmit(award, nomineeType, name)
+	id := d["id"].(string)
+	aw, _ := domain.AwardByCode(award)
+	for _, k := range domain.RequiredDocuments(aw, domain.ProcedureRegular) {
+		r := a.upload(id, "unitA", string(k), string(k)+".pdf", []byte("%PDF-1.7 "+string(k)))
+		require.Equal(a.t, http.StatusCreated, r.status, string(r.raw))
+	}
+	return a.get(id, "unitA").body
+}
+
+func (a *api) bareSubmit(award, nomineeType, name string) map[string]any {
 	r := a.do("POST", "/api/v1/dossiers", "unitA", map[string]any{
 		"award_code": award, "kind": "merit", "campaign": "2026-annual", "achievement_period": "2026",
 		"nominee": map[string]any{"type": nomineeType, "name": name, "position": "Giáo viên"}, "summary": "Thành tích xuất sắc"}, nil)

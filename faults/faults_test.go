@@ -68,7 +68,7 @@ func (c faultCase) run(t *testing.T) (*load, *observed) {
 	if faultErr != nil {
 		t.Errorf("%s: the fault itself failed: %v", c.name, faultErr)
 	}
-	total := int64(c.n * (len(path) + 1))
+	total := int64(c.n * (1 + len(documents) + len(path)))
 	if at >= total {
 		t.Errorf("%s: the fault came after the load had finished", c.name)
 	}

@@ -1,12 +1,15 @@
 package faults
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,6 +33,13 @@ type step struct {
 	next   domain.Stage
 }
 
+// documents are the kinds award requires: attached after the submission,
+// since accept needs every one (DOMAIN.md Rules).
+var documents = func() []domain.DocumentKind {
+	a, _ := domain.AwardByCode(award)
+	return domain.RequiredDocuments(a, domain.ProcedureRegular)
+}()
+
 var path = []step{
 	{domain.ActAccept, asOff, domain.Appraisal},
 	{domain.ActApprove, asOff, domain.Decision},
@@ -41,7 +51,7 @@ type dossierRun struct {
 	n        int
 	key      string // Idempotency-Key of its submission
 	id       string
-	next     int   // 0 = submit, 1.. = path[next-1]; len(path)+1 = done
+	next     int   // 0 = submit, 1..len(documents) = attach, then path; len(documents)+len(path)+1 = done
 	version  int64 // last version seen
 	accepted []domain.Action
 	// byCheck counts actions counted as accepted because the dossier showed
@@ -50,7 +60,7 @@ type dossierRun struct {
 	err     error
 }
 
-func (r *dossierRun) done() bool { return r.next > len(path) }
+func (r *dossierRun) done() bool { return r.next > len(documents)+len(path) }
 
 // load drives n dossiers, breadth first (every dossier advances one step
 // before any takes two), so that a fault lands while they are all mid-path.
@@ -116,7 +126,63 @@ func (l *load) advance(ctx context.Context, r *dossierRun) error {
 	if r.next == 0 {
 		return l.submit(ctx, r)
 	}
-	return l.act(ctx, r, path[r.next-1])
+	if r.next <= len(documents) {
+		return l.attach(ctx, r, documents[r.next-1])
+	}
+	return l.act(ctx, r, path[r.next-1-len(documents)])
+}
+
+// attach uploads a document of kind. An upload has no Idempotency-Key: after
+// an answer that may hide a stored one (a 503, a broken connection), the
+// dossier is looked at, and a document of that kind there counts as this
+// upload.
+func (l *load) attach(ctx context.Context, r *dossierRun, kind domain.DocumentKind) error {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("kind", string(kind))
+	fw, _ := mw.CreateFormFile("file", string(kind)+".pdf")
+	_, _ = fw.Write([]byte("%PDF-1.7\n% faults " + string(kind) + "\n"))
+	_ = mw.Close()
+	route := "/api/v1/dossiers/" + r.id + "/documents"
+	done := func(version int64) error {
+		r.accepted = append(r.accepted, domain.ActAttachDocument)
+		if version > r.version {
+			r.version = version
+		}
+		r.next++
+		l.accepted.Add(1)
+		return nil
+	}
+	maybe := false
+	for {
+		if maybe {
+			v, err := l.api.getView(ctx, r.id, asUnit)
+			if err == nil {
+				for _, d := range v.Documents {
+					if d.Kind == kind {
+						l.byCheck.Add(1)
+						r.byCheck++
+						return done(v.Version)
+					}
+				}
+			}
+		}
+		resp, err := l.api.raw(ctx, http.MethodPost, route, asUnit, buf.Bytes(), mw.FormDataContentType(), nil)
+		if retryable(resp, err) {
+			if ctx.Err() != nil {
+				return fmt.Errorf("attach %s to %s: gave up: %v (last answer: %v %v)", kind, r.id, ctx.Err(), resp, err)
+			}
+			maybe = true
+			l.retries.Add(1)
+			pause(ctx, resp, err)
+			continue
+		}
+		if resp.status != http.StatusCreated {
+			return fmt.Errorf("attach %s to %s: %s", kind, r.id, resp)
+		}
+		version, _ := strconv.ParseInt(strings.Trim(resp.header.Get("ETag"), `"`), 10, 64)
+		return done(version)
+	}
 }
 
 func (l *load) submit(ctx context.Context, r *dossierRun) error {
@@ -319,9 +385,24 @@ func (l *load) verifyOne(ctx context.Context, s *stack, r *dossierRun, f *figure
 		}
 	}
 	for a, n := range count {
+		if a == domain.ActAttachDocument {
+			continue // one per kind, counted below
+		}
 		if n > 1 {
 			f.duplicates += n - 1
 			f.problem("%s: %s recorded %d times", r.id, a, n)
+		}
+	}
+	kinds := map[domain.DocumentKind]int{}
+	for _, e := range h {
+		if e.Action == domain.ActAttachDocument && e.Details != nil && e.Details.Document != nil {
+			kinds[e.Details.Document.Kind]++
+		}
+	}
+	for k, n := range kinds {
+		if n > 1 {
+			f.duplicates += n - 1
+			f.problem("%s: a %s document attached %d times", r.id, k, n)
 		}
 	}
 	for _, a := range r.accepted {

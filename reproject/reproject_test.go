@@ -118,14 +118,22 @@ func TestReprojectRebuildsTheReadModel(t *testing.T) {
 		require.NoError(t, err)
 		return v.ID
 	}
+	attach := func(id string, kind domain.DocumentKind) {
+		v, err := core.UploadTarget(ctx, unit, id)
+		require.NoError(t, err)
+		rcv, err := core.ReceiveDocument(strings.NewReader("%PDF-1.7 "+string(kind)), "Tài liệu "+string(kind)+".pdf")
+		require.NoError(t, err)
+		defer rcv.Close()
+		doc, err := core.StoreDocument(ctx, v, string(kind), rcv)
+		require.NoError(t, err)
+		_, err = core.AttachDocument(ctx, unit, v, doc)
+		require.NoError(t, err)
+	}
 	// A: documents, a return and resubmission, a decision with its number.
 	a := sub("BK_UBND_TINH", domain.Individual)
-	v, err := core.UploadTarget(ctx, unit, a)
-	require.NoError(t, err)
-	doc, err := core.StoreDocument(ctx, v, "to_trinh", "Tờ trình.pdf", strings.NewReader("%PDF-1.7 tờ trình"))
-	require.NoError(t, err)
-	_, err = core.AttachDocument(ctx, unit, v, doc)
-	require.NoError(t, err)
+	for _, k := range []domain.DocumentKind{domain.DocToTrinh, domain.DocBaoCaoThanhTich, domain.DocBienBanHop} {
+		attach(a, k)
+	}
 	act(a, officer, app.ActionRequest{Action: domain.ActReturn, Comment: "Thiếu biên bản", Missing: []domain.DocumentKind{domain.DocBienBanHop}})
 	act(a, unit, app.ActionRequest{Action: domain.ActResubmit})
 	act(a, officer, app.ActionRequest{Action: domain.ActAccept})
@@ -143,6 +151,9 @@ func TestReprojectRebuildsTheReadModel(t *testing.T) {
 		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateSync, WaitForStage: client.WorkflowUpdateStageCompleted}})
 	require.NoError(t, err)
 	require.NoError(t, h.Get(ctx, nil))
+	for _, k := range []domain.DocumentKind{domain.DocToTrinh, domain.DocBaoCaoThanhTich, domain.DocBienBanHop} {
+		attach(b, k)
+	}
 	act(b, officer, app.ActionRequest{Action: domain.ActAccept})
 	act(b, officer, app.ActionRequest{Action: domain.ActApprove})
 	yes := true

@@ -18,6 +18,7 @@ type actionBody struct {
 	Approve *bool                 `json:"approve"`
 	Number  string                `json:"number"`
 	Date    string                `json:"date"`
+	Member  string                `json:"member"`
 }
 
 // parseIfMatch reads If-Match: `"<version>"` gives the version the client
@@ -56,7 +57,7 @@ func (s *Server) act(c *gin.Context) {
 		return
 	}
 	v, err := s.app.Act(c.Request.Context(), mustActor(c), c.Param("id"), app.ActionRequest{Action: action,
-		Comment: b.Comment, Missing: b.Missing, Approve: b.Approve, Number: b.Number, Date: b.Date, IfMatch: want})
+		Comment: b.Comment, Missing: b.Missing, Approve: b.Approve, Number: b.Number, Date: b.Date, Member: b.Member, IfMatch: want})
 	if err != nil {
 		s.answer(c, err)
 		return

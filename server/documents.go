@@ -1,18 +1,20 @@
 package server
 
 import (
+	"cmp"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"tdkt/app"
+	"tdkt/config"
 	"tdkt/domain"
 )
 
@@ -23,8 +25,11 @@ const multipartOverhead = 64 << 10
 // upload receives a document: POST /api/v1/dossiers/{id}/documents, multipart
 // fields "file" and "kind". Only a unit user of the dossier's unit may
 // upload (another unit-scoped caller gets 404, any other caller 403), in
-// stage reception or supplement (409 otherwise). The file is streamed into
-// the read model; its type is judged from its first bytes.
+// stage reception or supplement (409 otherwise), while the dossier holds
+// fewer than TDKT_MAX_DOCUMENTS (409). The file is read whole to a
+// temporary file (app.ReceiveDocument) before anything is stored, so a
+// slow client holds no database connection; then its type is judged from
+// its content and it is stored in one short transaction.
 func (s *Server) upload(c *gin.Context) {
 	a := mustActor(c)
 	ctx := c.Request.Context()
@@ -48,27 +53,9 @@ func (s *Server) upload(c *gin.Context) {
 	var (
 		kind     string
 		haveKind bool
-		doc      domain.Document
-		stored   bool
-		spool    *os.File // the file, when it came before kind
-		filename string
+		file     *app.Received
 	)
-	defer func() {
-		if spool != nil {
-			spool.Close()
-			os.Remove(spool.Name())
-		}
-	}()
-	// put stores the file once its kind is known.
-	put := func(r io.Reader, name string) bool {
-		d, err := s.app.StoreDocument(ctx, v, kind, name, r)
-		if err != nil {
-			s.answer(c, err)
-			return false
-		}
-		doc, stored = d, true
-		return true
-	}
+	defer func() { file.Close() }()
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -86,55 +73,34 @@ func (s *Server) upload(c *gin.Context) {
 				return
 			}
 			kind, haveKind = strings.TrimSpace(string(b)), true
-			if spool != nil && !stored {
-				if _, err := spool.Seek(0, io.SeekStart); err != nil {
-					s.internal(c, "upload spool", err)
-					return
-				}
-				if !put(spool, filename) {
-					return
-				}
+			// A wrong kind is refused before any file is read.
+			if fe := app.CheckKind(kind); fe != nil {
+				invalid(c, *fe)
+				return
 			}
 		case "file":
-			if stored || spool != nil {
+			if file != nil {
 				invalid(c, domain.FieldError{Field: "file", Message: "send one file per request"})
-				if stored {
-					s.app.Discard(ctx, doc)
-				}
 				return
 			}
-			filename = app.CleanFilename(part.FileName())
-			if haveKind {
-				if !put(part, filename) {
-					return
-				}
-				continue
-			}
-			// The file came first: keep it on disk until kind arrives.
-			spool, err = os.CreateTemp("", "tdkt-upload-*")
-			if err != nil {
-				s.internal(c, "upload spool", err)
-				return
-			}
-			n, err := io.Copy(spool, io.LimitReader(part, s.maxUpload+1))
-			if err != nil {
-				s.answer(c, app.UploadError(err))
-				return
-			}
-			if n > s.maxUpload {
-				s.tooLarge(c)
+			if file, err = s.app.ReceiveDocument(part, part.FileName()); err != nil {
+				s.answer(c, err)
 				return
 			}
 		}
 		part.Close()
 	}
-	if !stored {
-		switch {
-		case spool == nil:
-			invalid(c, domain.FieldError{Field: "file", Message: "is required"})
-		default:
-			invalid(c, domain.FieldError{Field: "kind", Message: "is required"})
-		}
+	switch {
+	case file == nil:
+		invalid(c, domain.FieldError{Field: "file", Message: "is required"})
+		return
+	case !haveKind:
+		invalid(c, domain.FieldError{Field: "kind", Message: "is required"})
+		return
+	}
+	doc, err := s.app.StoreDocument(ctx, v, kind, file)
+	if err != nil {
+		s.answer(c, err)
 		return
 	}
 	nv, err := s.app.AttachDocument(ctx, a, v, doc)
@@ -145,6 +111,17 @@ func (s *Server) upload(c *gin.Context) {
 	c.Header("Location", "/api/v1/dossiers/"+url.PathEscape(v.ID)+"/documents/"+url.PathEscape(doc.ID))
 	c.Header("ETag", etag(nv))
 	c.JSON(http.StatusCreated, doc)
+}
+
+// readHeaderTimeout and readTimeout are the HTTP server's bounds on
+// reading a request (TDKT_HTTP_READ_HEADER_TIMEOUT, TDKT_HTTP_READ_TIMEOUT;
+// see Serve), their defaults when the configuration leaves them unset.
+func (s *Server) readHeaderTimeout() time.Duration {
+	return cmp.Or(s.cfg.HTTPReadHeaderTimeout, config.Defaults().HTTPReadHeaderTimeout)
+}
+
+func (s *Server) readTimeout() time.Duration {
+	return cmp.Or(s.cfg.HTTPReadTimeout, config.Defaults().HTTPReadTimeout)
 }
 
 func (s *Server) tooLarge(c *gin.Context) {

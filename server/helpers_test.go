@@ -287,6 +287,11 @@ func view(id string, stage domain.Stage) domain.View {
 		Kind: domain.KindMerit, Procedure: domain.ProcedureRegular, AchievementPeriod: "2025",
 		Nominee: domain.Nominee{Type: domain.Individual, Name: "Lò Văn A"}, Stage: stage,
 		Status: domain.StatusOf(stage), Version: 3, CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC()}
+	// A complete dossier: every required document attached.
+	for i, k := range domain.RequiredDocuments(a, domain.ProcedureRegular) {
+		v.Documents = append(v.Documents, domain.Document{ID: fmt.Sprintf("00000000-0000-0000-0000-%012d", i+1), Kind: k,
+			Filename: string(k) + ".pdf", ContentType: "application/pdf"})
+	}
 	if stage == domain.Council {
 		v.Votes = &domain.VotesView{Cast: 1, Members: 9, Needed: 9}
 	}

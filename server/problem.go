@@ -20,8 +20,11 @@ type Problem struct {
 	Detail string              `json:"detail"`
 	Errors []domain.FieldError `json:"errors,omitempty"`
 	// Stage is the dossier's current stage, on a 409 about one.
-	Stage     domain.Stage `json:"stage,omitempty"`
-	RequestID string       `json:"request_id,omitempty"`
+	Stage domain.Stage `json:"stage,omitempty"`
+	// MissingDocuments are the required kinds a dossier lacks, on a 409 for
+	// an incomplete dossier (accept, approve).
+	MissingDocuments []domain.DocumentKind `json:"missing_documents,omitempty"`
+	RequestID        string                `json:"request_id,omitempty"`
 	// vi is the Vietnamese detail, for a request that asks for it; when
 	// empty, a sentence for the status is used.
 	vi string
@@ -133,6 +136,7 @@ func (s *Server) answer(c *gin.Context, err error) {
 	p := Problem{Status: status, Detail: e.Detail, Errors: append([]domain.FieldError(nil), e.Fields...)}
 	if status == http.StatusConflict || status == http.StatusPreconditionFailed {
 		p.Stage = e.Stage
+		p.MissingDocuments = e.Missing
 	}
 	p.vi, _ = app.Vietnamese(e)
 	problem(c, p)

@@ -109,7 +109,7 @@ func New(d Deps) (*Server, error) {
 	s.app = d.App
 	if s.app == nil {
 		s.app = app.New(app.Deps{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.Config.TaskQueue,
-			Policy: d.Policy, Logger: d.Logger, MaxUpload: s.maxUpload, Now: d.Now})
+			Policy: d.Policy, Logger: d.Logger, MaxUpload: s.maxUpload, MaxDocuments: d.Config.MaxDocuments, Now: d.Now})
 	}
 	httpMetrics, err := metrics.NewHTTP(d.Registry)
 	if err != nil {
@@ -174,8 +174,17 @@ func (s *Server) Run(ctx context.Context, addr string) error {
 // Serve is Run on a listener the caller opened.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
-		Handler:           s.engine,
-		ReadHeaderTimeout: 10 * time.Second,
+		Handler: s.engine,
+		// A client has TDKT_HTTP_READ_HEADER_TIMEOUT (10 s) to send a
+		// request's header, and TDKT_HTTP_READ_TIMEOUT (10 min) for the
+		// whole request, body included, measured from its start: not an
+		// idle timeout, so a client trickling bytes is cut off at the end
+		// too. 10 min fits the largest upload (20 MB) at 280 kbit/s. No
+		// request waits on a client while it holds a database connection
+		// (uploads are read to disk first), so the bound is on goroutines
+		// and temporary files, not on the pool.
+		ReadHeaderTimeout: s.readHeaderTimeout(),
+		ReadTimeout:       s.readTimeout(),
 		IdleTimeout:       2 * time.Minute,
 		// Large enough that an oversized query reaches the router and gets a
 		// problem+json 414 (strictQuery) instead of net/http's bare 431.

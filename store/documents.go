@@ -19,14 +19,38 @@ import (
 // in memory at once.
 const chunkSize = 1 << 20
 
-// PutDocument stores a file for a dossier, streaming r in chunks within one
+// PutDocument stores a file for a dossier, copying r in chunks within one
 // transaction and computing its size and SHA-256 on the way. A file longer
-// than maxBytes is rolled back whole and gives ErrTooLarge.
+// than maxBytes is rolled back whole and gives ErrTooLarge. r must be
+// local (the application layer spools uploads to disk first): the
+// transaction holds a connection for as long as r takes.
 func (s *Store) PutDocument(ctx context.Context, dossierID string, kind domain.DocumentKind, filename, contentType string, r io.Reader, maxBytes int64) (domain.Document, error) {
+	return s.PutDocumentAtMost(ctx, dossierID, kind, filename, contentType, r, maxBytes, 0)
+}
+
+// PutDocumentAtMost is PutDocument for a dossier that may hold at most
+// maxDocs documents (0: no limit): one more is refused with
+// ErrTooManyDocuments and nothing stored. The count, under a lock per
+// dossier, takes in every stored document of the dossier, attached or
+// being attached, so that two uploads at once cannot both take the last
+// place.
+func (s *Store) PutDocumentAtMost(ctx context.Context, dossierID string, kind domain.DocumentKind, filename, contentType string, r io.Reader, maxBytes int64, maxDocs int) (domain.Document, error) {
 	doc := domain.Document{ID: uuid.NewString(), Kind: domain.DocumentKind(cleanText(string(kind))),
 		Filename: cleanText(filename), ContentType: cleanText(contentType)}
 	dossierID = cleanText(dossierID)
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if maxDocs > 0 {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('tdkt-documents:' || $1, 0))`, dossierID); err != nil {
+				return fmt.Errorf("lock documents of %s: %w", dossierID, err)
+			}
+			var n int
+			if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM documents WHERE dossier_id = $1`, dossierID); err != nil {
+				return fmt.Errorf("count documents of %s: %w", dossierID, err)
+			}
+			if n >= maxDocs {
+				return ErrTooManyDocuments
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `
 INSERT INTO documents (id, dossier_id, kind, filename, content_type) VALUES ($1, $2, $3, $4, $5)`,
 			doc.ID, dossierID, string(doc.Kind), doc.Filename, doc.ContentType); err != nil {

@@ -6,7 +6,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -95,4 +98,48 @@ func TestDocumentBrokenUploadLeavesNothing(t *testing.T) {
 	var docs int
 	require.NoError(t, st.DB.Get(&docs, `SELECT count(*) FROM documents`))
 	assert.Zero(t, docs)
+}
+
+// A dossier holds at most maxDocs documents, counted atomically: of ten
+// uploads at once for the last place, exactly one is stored, and the
+// refused ones leave nothing.
+func TestDocumentLimitIsAtomic(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	const id = "HS-2025-000001"
+	data := []byte("%PDF-1.7 tài liệu")
+	for i := 0; i < 2; i++ {
+		_, err := st.PutDocumentAtMost(ctx, id, domain.DocKhac, "a.pdf", "application/pdf", bytes.NewReader(data), 1<<20, 3)
+		require.NoError(t, err)
+	}
+	var stored, refused atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := st.PutDocumentAtMost(ctx, id, domain.DocKhac, "b.pdf", "application/pdf", bytes.NewReader(data), 1<<20, 3)
+			switch {
+			case err == nil:
+				stored.Add(1)
+			case errors.Is(err, store.ErrTooManyDocuments):
+				refused.Add(1)
+			default:
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	assert.EqualValues(t, 1, stored.Load())
+	assert.EqualValues(t, 9, refused.Load())
+	var docs, chunks int
+	require.NoError(t, st.DB.Get(&docs, `SELECT count(*) FROM documents WHERE dossier_id = $1`, id))
+	require.NoError(t, st.DB.Get(&chunks, `SELECT count(*) FROM document_chunks`))
+	assert.Equal(t, 3, docs)
+	assert.Equal(t, 3, chunks)
+	// Another dossier has its own count; 0 is no limit.
+	_, err := st.PutDocumentAtMost(ctx, "HS-2025-000002", domain.DocKhac, "c.pdf", "application/pdf", bytes.NewReader(data), 1<<20, 3)
+	require.NoError(t, err)
+	_, err = st.PutDocument(ctx, id, domain.DocKhac, "d.pdf", "application/pdf", bytes.NewReader(data), 1<<20)
+	require.NoError(t, err)
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"tdkt/app"
 	"tdkt/domain"
 	"tdkt/store"
 )
@@ -75,7 +77,9 @@ func TestProjectIsIdempotentAndMonotonic(t *testing.T) {
 	require.NoError(t, st.Project(ctx, v1, []domain.HistoryEntry{first}, ""))
 	require.NoError(t, st.Project(ctx, v1, []domain.HistoryEntry{first}, "")) // a retry
 
-	accept := d.Apply(domain.Command{Action: domain.ActAccept, Actor: officer, Comment: "đủ hồ sơ"}, t0.Add(time.Hour), p)
+	// Legacy: an accept under the rules before the completeness guard, so
+	// that this test stays about projection (no documents to attach).
+	accept := d.Apply(domain.Command{Action: domain.ActAccept, Actor: officer, Comment: "đủ hồ sơ", Legacy: true}, t0.Add(time.Hour), p)
 	require.Len(t, accept, 1)
 	v2 := d.View()
 	require.NoError(t, st.Project(ctx, v2, accept, ""))
@@ -295,4 +299,43 @@ func TestReserveSubmission(t *testing.T) {
 		next, _ := reserve("SNV", "", "", 2025)
 		assert.Equal(t, "HS-2025-000006", next, "lost races give their ids back")
 	})
+}
+
+// A caller that cannot get a connection within a few seconds (store.Open's
+// pool: 20) gets an error that means "unavailable, retry" (503 with
+// Retry-After at the API) instead of waiting for as long as its context
+// lets it; once a connection is free, reads answer again.
+func TestWaitForConnectionIsBounded(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	d := dossier("HS-2025-000001", "SGDDT", "BK_UBND_TINH", "Nguyễn Văn B", "", t0)
+	put(t, st, d)
+	var txs []*sql.Tx
+	defer func() {
+		for _, tx := range txs {
+			tx.Rollback()
+		}
+	}()
+	for i := 0; i < 20; i++ {
+		tx, err := st.DB.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		txs = append(txs, tx)
+	}
+	rctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := st.GetDossier(rctx, d.ID)
+	took := time.Since(start)
+	require.Error(t, err)
+	assert.Less(t, took, 10*time.Second, "waited %s for a connection", took)
+	assert.True(t, app.Unavailable(err), "%v is not an unavailable error", err)
+	assert.NoError(t, rctx.Err(), "the caller's own deadline ended the wait")
+
+	// A connection comes free: reads answer again, at once.
+	require.NoError(t, txs[0].Rollback())
+	txs = txs[1:]
+	start = time.Now()
+	_, err = st.GetDossier(ctx, d.ID)
+	require.NoError(t, err)
+	assert.Less(t, time.Since(start), 2*time.Second)
 }

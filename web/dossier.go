@@ -133,7 +133,8 @@ const uploadOverhead = 64 << 10
 
 // upload attaches a document from the dossier page's form. The whole form
 // is read (spooled to disk past 8 MB) before anything is stored, so no
-// database connection waits on a slow client.
+// database connection waits on a slow client; the file then goes through
+// app.ReceiveDocument and StoreDocument like the API's.
 func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 	a := actorOf(r)
 	ctx := r.Context()
@@ -165,7 +166,13 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	doc, err := c.app.StoreDocument(ctx, v, kind, fh.Filename, f)
+	file, err := c.app.ReceiveDocument(f, fh.Filename)
+	if err != nil {
+		c.uploadRefused(w, r, err)
+		return
+	}
+	defer file.Close()
+	doc, err := c.app.StoreDocument(ctx, v, kind, file)
 	if err != nil {
 		c.uploadRefused(w, r, err)
 		return
@@ -325,7 +332,8 @@ func (c *Console) act(w http.ResponseWriter, r *http.Request) {
 	for _, k := range f["missing"] {
 		req.Missing = append(req.Missing, domain.DocumentKind(k))
 	}
-	if action == domain.ActVote {
+	req.Member = strings.TrimSpace(f.Get("member"))
+	if action == domain.ActVote || action == domain.ActWrittenOpinion {
 		switch f.Get("approve") {
 		case "yes":
 			t := true

@@ -29,7 +29,16 @@ func Register(w sdkworker.Registry, st *store.Store) {
 }
 
 // Start starts a worker on the configured task queue; call Stop on it.
+//
+// It also installs the configured working-day calendar (TDKT_HOLIDAYS_FILE,
+// or the shipped one) as the one due dates are computed with, so that a
+// corrected holiday reaches running dossiers.
 func Start(c client.Client, st *store.Store, cfg config.Config, logger *slog.Logger) (sdkworker.Worker, error) {
+	cal, err := cfg.Calendar()
+	if err != nil {
+		return nil, err
+	}
+	workflows.SetCalendar(cal)
 	w := sdkworker.New(c, cfg.TaskQueue, sdkworker.Options{})
 	Register(w, st)
 	if err := w.Start(); err != nil {

@@ -3,6 +3,8 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.temporal.io/sdk/log"
@@ -77,6 +79,9 @@ func (w *dossierWorkflow) setup(ctx workflow.Context) error {
 		w.first = []domain.HistoryEntry{first}
 	}
 	w.logger = log.With(workflow.GetLogger(ctx), "dossier", w.d.ID)
+	if w.in.State == nil {
+		w.redate(ctx, workflow.Now(ctx))
+	}
 
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (domain.View, error) {
 		return w.d.View(), nil
@@ -166,6 +171,13 @@ func (w *dossierWorkflow) validate(a domain.Action, c domain.Command) error {
 // act carries out an accepted action.
 func (w *dossierWorkflow) act(ctx workflow.Context, a domain.Action, c domain.Command) (domain.View, error) {
 	c.Action = a
+	// Actions recorded before the rules of 12/2026 (completeness, quorum,
+	// only the fields a transition takes) replay under the rules they were
+	// accepted by; the update validator, which is never replayed, always
+	// applies today's.
+	if workflow.GetVersion(ctx, changeRules2026, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		c.Legacy = true
+	}
 	// Another update accepted in the same workflow task may have moved the
 	// dossier since this one was validated.
 	if err := w.validate(a, c); err != nil {
@@ -190,9 +202,13 @@ func (w *dossierWorkflow) act(ctx workflow.Context, a domain.Action, c domain.Co
 		c.Date = issuedAt.In(domain.Local).Format(time.DateOnly)
 	}
 	entries := w.d.Apply(c, workflow.Now(ctx), w.policy)
+	w.redate(ctx, workflow.Now(ctx))
 	voter := ""
-	if a == domain.ActVote {
+	switch a {
+	case domain.ActVote:
 		voter = c.Actor.ID
+	case domain.ActWrittenOpinion:
+		voter = strings.TrimSpace(c.Member)
 	}
 	v := w.d.View()
 	w.upsertSearchAttributes(ctx)
@@ -226,11 +242,61 @@ func (w *dossierWorkflow) onDeadline(ctx workflow.Context) {
 	if len(entries) == 0 {
 		return
 	}
+	w.redate(ctx, now)
 	w.logger.Info("deadline passed", "action", action, "stage", w.d.Stage)
 	v := w.d.View()
 	w.upsertSearchAttributes(ctx)
 	w.project(ctx, v, entries, "")
 }
+
+// dueDateChange versions where a due date's calendar comes from. Version 1:
+// the calendar the worker holds when the dossier enters a stage, read through
+// a side effect; before it, the calendar frozen into the dossier's input,
+// which histories of that generation replay with.
+const dueDateChange = "due-date-from-current-calendar"
+
+// redate recomputes, with the worker's current calendar, the due date of a
+// stage the dossier entered at now (domain.Apply computed it with the
+// calendar in the input): so a corrected holiday reaches running dossiers.
+//
+// The calendar is read in a side effect that returns only the due date: the
+// date is recorded in history, and a replay takes it from there whatever
+// calendar the replaying worker holds. A side effect rather than a local
+// activity because reading a calendar held in memory cannot fail or block.
+// A due date already set is not moved by a later correction; the next
+// stage's is computed with it.
+func (w *dossierWorkflow) redate(ctx workflow.Context, now time.Time) {
+	if w.d.DueAt == nil || !w.d.EnteredAt.Equal(now) {
+		return
+	}
+	if workflow.GetVersion(ctx, dueDateChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	from, n, inputs := w.d.EnteredAt, w.policy.DueDays(w.d.Stage), *w.d.DueAt
+	var due time.Time
+	err := workflow.SideEffect(ctx, func(workflow.Context) interface{} {
+		if c := calendar.Load(); c != nil {
+			return c.AddWorkingDays(from, n)
+		}
+		return inputs
+	}).Get(&due)
+	if err != nil {
+		// Only a payload that cannot be decoded gets here: keep the input's.
+		w.logger.Error("due date from the current calendar", "error", err)
+		return
+	}
+	w.d.DueAt = &due
+}
+
+// calendar is the working-day calendar this worker computes due dates with;
+// while none is set, a dossier keeps using the calendar in its input.
+var calendar atomic.Pointer[domain.Calendar]
+
+// SetCalendar sets the working-day calendar this worker computes due dates
+// with (`tdkt worker` sets the configured one at start-up). Dossiers read it
+// whenever they enter a stage, so a corrected calendar reaches running
+// dossiers at their next stage.
+func SetCalendar(c domain.Calendar) { calendar.Store(&c) }
 
 // nextDeadline is when the workflow must wake up by itself: the end of the
 // public notice, or the due date of a stage not yet flagged overdue.
@@ -322,6 +388,10 @@ func (w *dossierWorkflow) project(ctx workflow.Context, v domain.View, entries [
 		w.projected = v.Version
 	}
 }
+
+// changeRules2026 marks the rules of 12/2026: the completeness and quorum
+// guards and fields a transition does not take.
+const changeRules2026 = "rules-2026-12"
 
 // changeOneClockForNumbers marks the change that reads the clock once for a
 // number's year and its date.

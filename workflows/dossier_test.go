@@ -128,10 +128,12 @@ type step struct {
 func yes(b bool) *bool { return &b }
 
 type harness struct {
-	t   *testing.T
-	env *testsuite.TestWorkflowEnvironment
-	rm  *readModel
-	id  string
+	// bare: no document attached before the steps.
+	bare bool
+	t    *testing.T
+	env  *testsuite.TestWorkflowEnvironment
+	rm   *readModel
+	id   string
 }
 
 func newHarness(t *testing.T, start time.Time) *harness {
@@ -149,6 +151,17 @@ func newHarness(t *testing.T, start time.Time) *harness {
 // workflow finished.
 func (h *harness) run(sub domain.Submission, p domain.Policy, steps []step) (domain.View, bool) {
 	t := h.t
+	if !h.bare {
+		// A complete dossier: the unit attaches every required document
+		// first (DOMAIN.md Rules: accept and approve need them).
+		a, _ := domain.AwardByCode(sub.AwardCode)
+		var attach []step
+		for i, k := range domain.RequiredDocuments(a, sub.Procedure) {
+			doc := &domain.Document{ID: fmt.Sprintf("doc-%d", i), Kind: k, Filename: string(k) + ".pdf", ContentType: "application/pdf"}
+			attach = append(attach, step{at: time.Duration(i+1) * time.Second, cmd: domain.Command{Action: domain.ActAttachDocument, Actor: unitA, Document: doc}})
+		}
+		steps = append(attach, steps...)
+	}
 	for i, s := range steps {
 		i, s := i, s
 		h.env.RegisterDelayedCallback(func() {
@@ -261,7 +274,7 @@ func TestProvinceAwardWithoutCouncil(t *testing.T) {
 		refused(3*m, domain.Command{Action: domain.ActAccept, Actor: officer, ExpectedVersion: 7}, domain.ErrStale),
 		refused(4*m, domain.Command{Action: domain.ActReject, Actor: officer}, domain.ErrInvalid),
 		refused(5*m, domain.Command{Action: domain.ActWithdraw, Actor: unitB}, domain.ErrNotFound),
-		{at: 6 * m, cmd: domain.Command{Action: domain.ActAccept, Actor: officer, ExpectedVersion: 1}, stage: domain.Appraisal},
+		{at: 6 * m, cmd: domain.Command{Action: domain.ActAccept, Actor: officer, ExpectedVersion: 4}, stage: domain.Appraisal}, // 3 documents attached
 		act(7*m, domain.ActApprove, officer, domain.Decision),
 		refused(8*m, domain.Command{Action: domain.ActPropose, Actor: chairman}, domain.ErrConflict),
 		{at: 9 * m, cmd: domain.Command{Action: domain.ActDecide, Actor: chairman}, stage: domain.Awarded, check: func(t *testing.T, v domain.View) {
@@ -359,14 +372,24 @@ func TestPMAwardMajorityQuorumAndCentralPath(t *testing.T) {
 		require.True(t, done)
 		require.Equal(t, domain.Rejected, v.Stage)
 	})
-	t.Run("enough yes but no quorum fails", func(t *testing.T) {
+	t.Run("enough yes but no quorum postpones; a written opinion completes it", func(t *testing.T) {
 		h := newHarness(t, monday)
 		steps := council(5, 0)
-		steps[len(steps)-1].stage = domain.Rejected
-		v, done := h.run(submission("BK_TTG", domain.Collective), domain.DefaultPolicy(), steps)
+		// 5 of 9 voted: closing is refused and the vote stays open.
+		steps[len(steps)-1].want = domain.ErrConflict
+		steps = append(steps,
+			step{at: 21 * m, cmd: domain.Command{Action: domain.ActWrittenOpinion, Actor: secretary, Member: "c9", Approve: yes(false), Comment: "ý kiến gửi bằng văn bản"}},
+			refused(22*m, domain.Command{Action: domain.ActVote, Actor: member(9), Approve: yes(true)}, domain.ErrConflict),
+			step{at: 23 * m, cmd: domain.Command{Action: domain.ActCloseVote, Actor: secretary}, stage: domain.Decision,
+				check: func(t *testing.T, v domain.View) {
+					require.Equal(t, 6, v.Votes.Cast)
+					require.Equal(t, 5, *v.Votes.Yes)
+				}},
+			act(24*m, domain.ActReject, chairman, domain.Rejected),
+		)
+		_, done := h.run(submission("BK_TTG", domain.Collective), domain.DefaultPolicy(), steps)
 		require.True(t, done)
-		require.Equal(t, domain.Rejected, v.Stage)
-		require.Equal(t, 5, v.Votes.Cast)
+		require.Contains(t, h.rm.voters[h.id], "c9", "the written opinion counts as c9's vote")
 	})
 }
 
@@ -565,8 +588,8 @@ func TestProjectionRetried(t *testing.T) {
 		act(3*m, domain.ActDecide, chairman, domain.Awarded),
 	})
 	require.True(t, done)
-	require.Greater(t, h.rm.calls, 4)
-	require.Len(t, h.rm.entries(h.id), 4)
+	require.Greater(t, h.rm.calls, 7)
+	require.Len(t, h.rm.entries(h.id), 7) // submit, 3 documents, accept, approve, decide
 }
 
 // A projection that fails for good (a bug, not an outage) leaves its history
@@ -575,15 +598,15 @@ func TestProjectionRetried(t *testing.T) {
 func TestFailedProjectionRepairedByTheNext(t *testing.T) {
 	m := time.Minute
 	h := newHarness(t, monday)
-	h.rm.failFatally = map[int64]bool{2: true}
+	h.rm.failFatally = map[int64]bool{5: true} // the accept, after the submission and 3 documents
 	_, done := h.run(submission("BK_UBND_TINH", domain.Individual), domain.DefaultPolicy(), []step{
 		{at: 1 * m, cmd: domain.Command{Action: domain.ActAccept, Actor: officer}, stage: domain.Appraisal, lagging: true},
 		act(2*m, domain.ActApprove, officer, domain.Decision),
 		act(3*m, domain.ActDecide, chairman, domain.Awarded),
 	})
 	require.True(t, done)
-	require.Len(t, h.rm.entries(h.id), 4)
-	require.Equal(t, domain.ActAccept, h.rm.entries(h.id)[1].Action)
+	require.Len(t, h.rm.entries(h.id), 7)
+	require.Equal(t, domain.ActAccept, h.rm.entries(h.id)[4].Action)
 }
 
 // A decision signed in the last minutes of a year, whose number takes a
@@ -616,7 +639,7 @@ func TestDecisionNumberAndDateFromOneClockAcrossNewYear(t *testing.T) {
 func TestFailedVoteProjectionKeepsTheVoter(t *testing.T) {
 	m := time.Minute
 	h := newHarness(t, monday)
-	h.rm.failFatally = map[int64]bool{4: true} // c1's vote
+	h.rm.failFatally = map[int64]bool{8: true} // c1's vote: after the submission, 4 documents, accept, approve
 	h.run(submission("CSTD_TINH", domain.Individual), domain.DefaultPolicy(), []step{
 		act(1*m, domain.ActAccept, officer, domain.Appraisal),
 		act(2*m, domain.ActApprove, officer, domain.Council),

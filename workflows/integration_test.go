@@ -93,6 +93,12 @@ func (s *stack) submit(award string, nt domain.NomineeType, summary string, p do
 	require.NoError(t, h.Get(ctx, &v))
 	require.Equal(t, domain.Reception, v.Stage)
 	s.readYourWrites(v)
+	// A complete dossier: accept and approve need every required document.
+	a, _ := domain.AwardByCode(award)
+	for i, k := range domain.RequiredDocuments(a, sub.Procedure) {
+		doc := &domain.Document{ID: fmt.Sprintf("%s-doc-%d", id, i), Kind: k, Filename: string(k) + ".pdf", ContentType: "application/pdf"}
+		s.act(id, domain.Command{Action: domain.ActAttachDocument, Actor: unitA, Document: doc}, domain.Reception)
+	}
 	return id
 }
 

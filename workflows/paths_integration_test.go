@@ -56,7 +56,7 @@ func TestPathsOnRealStack(t *testing.T) {
 		s.refuse(id, domain.Command{Action: domain.ActAccept, Actor: officer, ExpectedVersion: 99}, domain.ErrStale)
 		s.refuse(id, domain.Command{Action: domain.ActReject, Actor: officer}, domain.ErrInvalid)
 		s.refuse(id, cmd(domain.ActWithdraw, unitB), domain.ErrNotFound)
-		s.act(id, domain.Command{Action: domain.ActAccept, Actor: officer, ExpectedVersion: 1}, domain.Appraisal)
+		s.act(id, domain.Command{Action: domain.ActAccept, Actor: officer, ExpectedVersion: 4}, domain.Appraisal) // 3 documents attached
 		s.act(id, cmd(domain.ActApprove, officer), domain.Decision)
 		v := s.act(id, cmd(domain.ActDecide, chairman), domain.Awarded)
 		require.Regexp(t, `^\d+/QĐ-UBND$`, v.Decision.Number)
@@ -101,6 +101,25 @@ func TestPathsOnRealStack(t *testing.T) {
 		s.act(id, domain.Command{Action: domain.ActPropose, Actor: officer, Number: "77/TTr-TTg", Date: "2026-05-01"}, domain.PresidentDecision)
 		s.act(id, domain.Command{Action: domain.ActDecide, Actor: officer, Number: "456/QĐ-CTN", Date: "2026-06-01"}, domain.Awarded)
 		s.finish(id, "president_return_central")
+	})
+	t.Run("council quorum completed by written opinions", func(t *testing.T) {
+		s.t = t
+		id := s.submit("CO_THI_DUA_TINH", domain.Collective, "", domain.DefaultPolicy(), 0)
+		s.act(id, cmd(domain.ActAccept, officer), domain.Appraisal)
+		s.act(id, cmd(domain.ActApprove, officer), domain.Council)
+		for i := 1; i <= 5; i++ {
+			s.act(id, domain.Command{Action: domain.ActVote, Actor: member(i), Approve: ptr(true)}, domain.Council)
+		}
+		// 5 of 9: no quorum; closing is refused and leaves no event.
+		s.refuse(id, cmd(domain.ActCloseVote, secretary), domain.ErrConflict)
+		for i := 6; i <= 8; i++ {
+			s.act(id, domain.Command{Action: domain.ActWrittenOpinion, Actor: secretary, Member: member(i).ID, Approve: ptr(true), Comment: "văn bản"}, domain.Council)
+		}
+		s.refuse(id, domain.Command{Action: domain.ActVote, Actor: member(6), Approve: ptr(true)}, domain.ErrConflict)
+		v := s.act(id, cmd(domain.ActCloseVote, secretary), domain.Decision)
+		require.Equal(t, 8, *v.Votes.Yes)
+		s.act(id, cmd(domain.ActDecide, chairman), domain.Awarded)
+		s.finish(id, "council_written_opinions")
 	})
 	t.Run("council vote fails", func(t *testing.T) {
 		s.t = t

@@ -23,7 +23,7 @@ func newAPIWithConsole(ctx context.Context, d server.Deps, st *store.Store, cfg 
 		d.Logger = slog.Default()
 	}
 	d.App = app.New(app.Deps{Temporal: d.Temporal, Store: d.Store, TaskQueue: cfg.TaskQueue, Policy: d.Policy,
-		Logger: d.Logger, MaxUpload: int64(cfg.MaxUploadMB) << 20})
+		Logger: d.Logger, MaxUpload: int64(cfg.MaxUploadMB) << 20, MaxDocuments: cfg.MaxDocuments})
 	var provider *oidc.Provider
 	if cfg.OIDCIssuer != "" {
 		p, err := oidc.New(ctx, oidc.Config{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,

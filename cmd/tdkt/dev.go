@@ -158,6 +158,9 @@ func runDev(ctx context.Context, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
+	if cal, err := cfg.Calendar(); err == nil {
+		warnUnannounced(logger, cal, time.Now(), cfg.HolidaysFile)
+	}
 	defer func() {
 		logger.Info("stopping worker")
 		w.Stop()

@@ -12,9 +12,27 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
+	"tdkt/domain"
 	"tdkt/metrics"
 	"tdkt/worker"
 )
+
+// warnUnannounced warns when this year or the coming one has no announced
+// days off in the calendar: due dates in it then count only the statutory
+// holidays, and miss the swaps and the days the government places each year.
+func warnUnannounced(logger *slog.Logger, cal domain.Calendar, now time.Time, file string) {
+	y := now.In(domain.Local).Year()
+	for _, year := range []int{y, y + 1} {
+		if cal.Announced(year) {
+			continue
+		}
+		if file == "" {
+			file = "(shipped calendar)"
+		}
+		logger.Warn("holiday calendar: the year's announced days off are missing, so its due dates count only the statutory holidays; add the government's announcement (days off, Saturdays worked) to TDKT_HOLIDAYS_FILE",
+			"year", year, "holidays_file", file)
+	}
+}
 
 func workerCmd() *cobra.Command {
 	return &cobra.Command{
@@ -43,6 +61,11 @@ func workerCmd() *cobra.Command {
 			if err := worker.RegisterSearchAttributes(ctx, c, cfg.TemporalNamespace); err != nil {
 				return err
 			}
+			cal, err := cfg.Calendar()
+			if err != nil {
+				return err
+			}
+			warnUnannounced(logger, cal, time.Now(), cfg.HolidaysFile)
 			w, err := worker.Start(c, st, cfg, logger)
 			if err != nil {
 				return err
