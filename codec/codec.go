@@ -14,6 +14,9 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"sort"
+	"strconv"
+	"strings"
 
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/converter"
@@ -37,28 +40,54 @@ const (
 var ErrUnknownKey = errors.New("payload encrypted with an unknown key id")
 
 type aesCodec struct {
+	// keyID names the key that seals; aeads holds every key that opens.
 	keyID string
 	aead  cipher.AEAD
+	aeads map[string]cipher.AEAD
+}
+
+// Key is one payload key and its label.
+type Key struct {
+	ID     string
+	Secret []byte
 }
 
 // New returns a codec that seals payloads with key (32 bytes), labelled
 // keyID, and opens payloads labelled keyID.
 func New(keyID string, key []byte) (converter.PayloadCodec, error) {
-	if keyID == "" {
-		return nil, errors.New("codec: empty key id")
+	return NewKeyring([]Key{{ID: keyID, Secret: key}})
+}
+
+// NewKeyring returns a codec that seals with the first key and opens
+// payloads sealed with any of them, so that a key can be rotated: put the
+// new key first, keep the old ones for the histories they sealed.
+func NewKeyring(keys []Key) (converter.PayloadCodec, error) {
+	if len(keys) == 0 {
+		return nil, errors.New("codec: no key")
 	}
-	if len(key) != KeySize {
-		return nil, fmt.Errorf("codec: key is %d bytes, want %d (AES-256)", len(key), KeySize)
+	c := &aesCodec{keyID: keys[0].ID, aeads: map[string]cipher.AEAD{}}
+	for _, k := range keys {
+		if k.ID == "" {
+			return nil, errors.New("codec: empty key id")
+		}
+		if _, dup := c.aeads[k.ID]; dup {
+			return nil, fmt.Errorf("codec: key id %q given twice", k.ID)
+		}
+		if len(k.Secret) != KeySize {
+			return nil, fmt.Errorf("codec: key %q is %d bytes, want %d (AES-256)", k.ID, len(k.Secret), KeySize)
+		}
+		block, err := aes.NewCipher(k.Secret)
+		if err != nil {
+			return nil, fmt.Errorf("codec: %w", err)
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, fmt.Errorf("codec: %w", err)
+		}
+		c.aeads[k.ID] = aead
 	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, fmt.Errorf("codec: %w", err)
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, fmt.Errorf("codec: %w", err)
-	}
-	return &aesCodec{keyID: keyID, aead: aead}, nil
+	c.aead = c.aeads[c.keyID]
+	return c, nil
 }
 
 // DataConverter is Temporal's default JSON/proto converter with c applied
@@ -106,17 +135,19 @@ func (c *aesCodec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, er
 			out[i] = p
 			continue
 		}
-		if id := string(p.GetMetadata()[MetadataKeyID]); id != c.keyID {
-			return nil, fmt.Errorf("codec: %w: %q (this process holds %q)", ErrUnknownKey, id, c.keyID)
+		id := string(p.GetMetadata()[MetadataKeyID])
+		aead, ok := c.aeads[id]
+		if !ok {
+			return nil, fmt.Errorf("codec: %w: %q (this process holds %s)", ErrUnknownKey, id, c.ids())
 		}
 		data := p.GetData()
-		if len(data) < c.aead.NonceSize()+c.aead.Overhead() {
+		if len(data) < aead.NonceSize()+aead.Overhead() {
 			return nil, errors.New("codec: encrypted payload too short")
 		}
-		ns := c.aead.NonceSize()
-		plain, err := c.aead.Open(nil, data[:ns], data[ns:], nil)
+		ns := aead.NonceSize()
+		plain, err := aead.Open(nil, data[:ns], data[ns:], nil)
 		if err != nil {
-			return nil, fmt.Errorf("codec: decrypt payload with key %q: wrong key or tampered data: %w", c.keyID, err)
+			return nil, fmt.Errorf("codec: decrypt payload with key %q: wrong key or tampered data: %w", id, err)
 		}
 		var dec commonpb.Payload
 		if err := proto.Unmarshal(plain, &dec); err != nil {
@@ -125,4 +156,13 @@ func (c *aesCodec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, er
 		out[i] = &dec
 	}
 	return out, nil
+}
+
+func (c *aesCodec) ids() string {
+	ids := make([]string, 0, len(c.aeads))
+	for id := range c.aeads {
+		ids = append(ids, strconv.Quote(id))
+	}
+	sort.Strings(ids)
+	return strings.Join(ids, ", ")
 }

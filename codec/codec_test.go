@@ -179,3 +179,41 @@ func TestFailureMessagesAreEncrypted(t *testing.T) {
 		t.Fatalf("round trip: %v", err)
 	}
 }
+
+// A key can be rotated: a codec holding the new key first and the old one
+// after seals with the new one and opens what the old one sealed; a codec
+// without the old key refuses its payloads.
+func TestKeyRotation(t *testing.T) {
+	k1, k2 := make([]byte, KeySize), make([]byte, KeySize)
+	k1[0], k2[0] = 1, 2
+	old, err := New("k1", k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := old.Encode([]*commonpb.Payload{{Data: []byte(`{"approve":true}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring, err := NewKeyring([]Key{{ID: "k2", Secret: k2}, {ID: "k1", Secret: k1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened, err := ring.Decode(sealed)
+	if err != nil || string(opened[0].GetData()) != `{"approve":true}` {
+		t.Fatalf("the ring does not open the old key's payload: %v", err)
+	}
+	fresh, err := ring.Encode([]*commonpb.Payload{{Data: []byte("x")}})
+	if err != nil || string(fresh[0].GetMetadata()[MetadataKeyID]) != "k2" {
+		t.Fatalf("the ring seals with %q, want the newest k2 (%v)", fresh[0].GetMetadata()[MetadataKeyID], err)
+	}
+	if _, err := old.Decode(fresh); !errors.Is(err, ErrUnknownKey) {
+		t.Errorf("the old codec opened a k2 payload: %v", err)
+	}
+	onlyNew, _ := New("k2", k2)
+	if _, err := onlyNew.Decode(sealed); !errors.Is(err, ErrUnknownKey) {
+		t.Errorf("a codec without k1 opened a k1 payload: %v", err)
+	}
+	if _, err := NewKeyring([]Key{{ID: "k1", Secret: k1}, {ID: "k1", Secret: k2}}); err == nil {
+		t.Error("the same id twice was accepted")
+	}
+}

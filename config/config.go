@@ -47,6 +47,9 @@ type Config struct {
 	// them in plain JSON. Never log it.
 	PayloadKey      []byte // TDKT_PAYLOAD_KEY, base64
 	PayloadKeyID    string // TDKT_PAYLOAD_KEY_ID
+	// OldPayloadKeys are earlier keys, still opening the payloads they
+	// sealed; PayloadKey seals (rotation: TDKT_PAYLOAD_OLD_KEYS, "id:base64,...").
+	OldPayloadKeys []PayloadKey
 	CodecCORSOrigin string // TDKT_CODEC_CORS_ORIGIN: the Temporal UI that calls /codec
 	// MetricsAddr is where `tdkt worker` serves /metrics (the API serves its
 	// own on its port); empty serves none.
@@ -125,8 +128,9 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	str("TDKT_OIDC_ROLES_CLAIM", &c.OIDCRolesClaim)
 	str("TDKT_TEMPORAL_UI_URL", &c.TemporalUIURL)
 	num("TDKT_SESSION_HOURS", &c.SessionHours, 1, 24*30)
-	var payloadKey string
+	var payloadKey, oldKeys string
 	str("TDKT_PAYLOAD_KEY", &payloadKey)
+	str("TDKT_PAYLOAD_OLD_KEYS", &oldKeys)
 	num("TDKT_COUNCIL_MEMBERS", &c.CouncilMembers, 1, 200)
 	num("TDKT_PUBLIC_NOTICE_DAYS", &c.PublicNoticeDays, 0, 365)
 	num("TDKT_MAX_UPLOAD_MB", &c.MaxUploadMB, 1, 1024)
@@ -190,6 +194,25 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 			c.PayloadKey = k
 		}
 	}
+	if oldKeys != "" {
+		if payloadKey == "" {
+			errs = append(errs, "TDKT_PAYLOAD_OLD_KEYS: needs TDKT_PAYLOAD_KEY, the key that seals from now on")
+		}
+		for _, item := range strings.Split(oldKeys, ",") {
+			id, b64, ok := strings.Cut(strings.TrimSpace(item), ":")
+			k, err := ParsePayloadKey(b64)
+			switch {
+			case !ok || !validKeyID(id):
+				errs = append(errs, "TDKT_PAYLOAD_OLD_KEYS: each item is <key id>:<base64 of 32 bytes>, separated by commas")
+			case err != nil:
+				errs = append(errs, fmt.Sprintf("TDKT_PAYLOAD_OLD_KEYS: key %s: %v", id, err))
+			case id == c.PayloadKeyID:
+				errs = append(errs, fmt.Sprintf("TDKT_PAYLOAD_OLD_KEYS: key id %s is TDKT_PAYLOAD_KEY_ID's; give the new key a new id", id))
+			default:
+				c.OldPayloadKeys = append(c.OldPayloadKeys, PayloadKey{ID: id, Key: k})
+			}
+		}
+	}
 	if !validKeyID(c.PayloadKeyID) {
 		errs = append(errs, fmt.Sprintf("TDKT_PAYLOAD_KEY_ID=%q: must be 1 to 64 letters, digits, '.', '_' or '-'", c.PayloadKeyID))
 	}
@@ -229,6 +252,12 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	return c, nil
 }
 
+// PayloadKey is an earlier payload key and its id.
+type PayloadKey struct {
+	ID  string
+	Key []byte
+}
+
 // ParsePayloadKey decodes a payload key: base64 (standard, padded or not) of
 // 32 bytes, as `openssl rand -base64 32` prints.
 func ParsePayloadKey(s string) ([]byte, error) {
@@ -260,6 +289,16 @@ func validKeyID(s string) bool {
 func (c Config) RequireAuth() error {
 	if c.JWTSecret == "" && c.JWKSURL == "" {
 		return fmt.Errorf("configuration: set TDKT_JWT_SECRET (HS256) or TDKT_JWKS_URL (RS256/ES256) so tokens can be verified")
+	}
+	return nil
+}
+
+// RequirePayloadKey refuses to run without a key for Temporal payloads:
+// outside `tdkt dev`, the secret ballot and nominees' personal data depend
+// on it.
+func (c Config) RequirePayloadKey() error {
+	if len(c.PayloadKey) == 0 {
+		return fmt.Errorf("configuration: TDKT_PAYLOAD_KEY is not set: Temporal payloads (council votes, nominees' names) would be readable in Temporal's history; set it to the base64 of 32 random bytes (openssl rand -base64 32), the same for the API and the worker")
 	}
 	return nil
 }

@@ -170,3 +170,30 @@ func TestJWKSURLMustBeHTTPS(t *testing.T) {
 		}
 	}
 }
+
+// A payload key is rotated by giving the new one as TDKT_PAYLOAD_KEY (with a
+// new id) and the old ones as TDKT_PAYLOAD_OLD_KEYS.
+func TestPayloadKeyRotation(t *testing.T) {
+	env := func(kv map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := kv[k]; return v, ok }
+	}
+	k1 := "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+	k2 := "ZmF1bHRzLXN1aXRlLXBheWxvYWQta2V5LTMyYnl0ZXM="
+	c, err := FromEnv(env(map[string]string{"TDKT_PAYLOAD_KEY": k2, "TDKT_PAYLOAD_KEY_ID": "k2", "TDKT_PAYLOAD_OLD_KEYS": "k1:" + k1}))
+	if err != nil || len(c.OldPayloadKeys) != 1 || c.OldPayloadKeys[0].ID != "k1" || len(c.OldPayloadKeys[0].Key) != 32 || c.PayloadKeyID != "k2" {
+		t.Fatalf("%+v %v", c.OldPayloadKeys, err)
+	}
+	for name, kv := range map[string]map[string]string{
+		"old keys without a new one": {"TDKT_PAYLOAD_OLD_KEYS": "k1:" + k1},
+		"an old key with the new id": {"TDKT_PAYLOAD_KEY": k2, "TDKT_PAYLOAD_OLD_KEYS": "k1:" + k1},
+		"no id":                      {"TDKT_PAYLOAD_KEY": k2, "TDKT_PAYLOAD_KEY_ID": "k2", "TDKT_PAYLOAD_OLD_KEYS": k1},
+		"a short key":                {"TDKT_PAYLOAD_KEY": k2, "TDKT_PAYLOAD_KEY_ID": "k2", "TDKT_PAYLOAD_OLD_KEYS": "k1:YWJj"},
+	} {
+		if _, err := FromEnv(env(kv)); err == nil || !strings.Contains(err.Error(), "TDKT_PAYLOAD_OLD_KEYS") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if err := (Config{}).RequirePayloadKey(); err == nil {
+		t.Error("no payload key was accepted")
+	}
+}

@@ -214,6 +214,9 @@ func (s *stack) startTemporal(ctx context.Context) error {
 	return nil
 }
 
+// payloadKey encrypts the children's Temporal payloads, as in production.
+const payloadKey = "ZmF1bHRzLXN1aXRlLXBheWxvYWQta2V5LTMyYnl0ZXM="
+
 // env is the children's environment: the configuration of API.md.
 func (s *stack) env() []string {
 	var env []string
@@ -229,6 +232,7 @@ func (s *stack) env() []string {
 		"TEMPORAL_ADDRESS="+s.temporal.Address,
 		"TEMPORAL_NAMESPACE="+s.temporal.Namespace,
 		"TDKT_JWT_SECRET="+secret,
+		"TDKT_PAYLOAD_KEY="+payloadKey,
 		"TDKT_HTTP_ADDR="+s.httpAddr,
 		"TDKT_TASK_QUEUE="+taskQueue,
 	)

@@ -20,7 +20,7 @@ import (
 const maxCodecBody = 8 << 20
 
 // codecRoutes serves Temporal's remote codec protocol (samples-go
-// codec-server/protocol.md) at /codec/encode and /codec/decode, so that Temporal
+// codec-server/protocol.md) at /codec/decode (never /codec/encode), so that Temporal
 // UI and CLI can show administrators the payloads that TDKT_PAYLOAD_KEY
 // encrypts. Only role admin may call it, since decoded payloads include how
 // each council member voted; every call is logged with its caller. Without a
@@ -32,7 +32,11 @@ func (s *Server) codecRoutes(r *gin.Engine) {
 		// config.FromEnv has checked the key, so this does not fail in
 		// practice; if it did, the routes answer 500 rather than pretend
 		// there is no key.
-		if pc, err = codec.New(s.cfg.PayloadKeyID, s.cfg.PayloadKey); err != nil {
+		keys := []codec.Key{{ID: s.cfg.PayloadKeyID, Secret: s.cfg.PayloadKey}}
+		for _, k := range s.cfg.OldPayloadKeys {
+			keys = append(keys, codec.Key{ID: k.ID, Secret: k.Key})
+		}
+		if pc, err = codec.NewKeyring(keys); err != nil {
 			s.log.Error("payload codec", "error", err)
 		}
 	}
@@ -46,11 +50,12 @@ func (s *Server) codecRoutes(r *gin.Engine) {
 			c.Next()
 		}
 	}
+	// Decode only: Temporal UI needs nothing else, and an encode endpoint
+	// would let anyone holding an admin token make payloads the worker
+	// trusts.
 	g := r.Group("/codec", s.codecCORS)
-	for _, op := range []string{"encode", "decode"} {
-		g.OPTIONS("/"+op, available, s.codecPreflight)
-		g.POST("/"+op, available, s.authenticate, requireAdmin, s.codecHandler(pc, op))
-	}
+	g.OPTIONS("/decode", available, s.codecPreflight)
+	g.POST("/decode", available, s.authenticate, requireAdmin, s.codecHandler(pc, "decode"))
 }
 
 // codecCORS lets the configured Temporal UI origin (TDKT_CODEC_CORS_ORIGIN)
@@ -108,12 +113,7 @@ func (s *Server) codecHandler(pc converter.PayloadCodec, op string) gin.HandlerF
 			fail(c, http.StatusBadRequest, "the body is not a Payloads message in protobuf JSON")
 			return
 		}
-		var out []*commonpb.Payload
-		if op == "encode" {
-			out, err = pc.Encode(in.Payloads)
-		} else {
-			out, err = pc.Decode(in.Payloads)
-		}
+		out, err := pc.Decode(in.Payloads)
 		if err != nil {
 			// Unknown key id or tampered data: the caller's payloads, not us.
 			fail(c, http.StatusUnprocessableEntity, "%s: %v", op, err)

@@ -33,6 +33,9 @@ func apiCmd() *cobra.Command {
 			if err := cfg.RequireAuth(); err != nil {
 				return err
 			}
+			if err := cfg.RequirePayloadKey(); err != nil {
+				return err
+			}
 			policy, err := cfg.Policy()
 			if err != nil {
 				return err

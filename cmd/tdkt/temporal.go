@@ -70,7 +70,11 @@ func dataConverter(cfg config.Config) (converter.DataConverter, error) {
 	if len(cfg.PayloadKey) == 0 {
 		return converter.GetDefaultDataConverter(), nil
 	}
-	pc, err := codec.New(cfg.PayloadKeyID, cfg.PayloadKey)
+	keys := []codec.Key{{ID: cfg.PayloadKeyID, Secret: cfg.PayloadKey}}
+	for _, k := range cfg.OldPayloadKeys {
+		keys = append(keys, codec.Key{ID: k.ID, Secret: k.Key})
+	}
+	pc, err := codec.NewKeyring(keys)
 	if err != nil {
 		return nil, fmt.Errorf("TDKT_PAYLOAD_KEY: %w", err)
 	}

@@ -46,6 +46,9 @@ func workerCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := cfg.RequirePayloadKey(); err != nil {
+				return err
+			}
 			st, c, reg, closeAll, err := connect(ctx, cfg, logger)
 			if err != nil {
 				return err
