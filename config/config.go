@@ -45,11 +45,11 @@ type Config struct {
 	HolidaysFile string // TDKT_HOLIDAYS_FILE
 	// PayloadKey encrypts Temporal payloads (AES-256, 32 bytes); nil leaves
 	// them in plain JSON. Never log it.
-	PayloadKey      []byte // TDKT_PAYLOAD_KEY, base64
-	PayloadKeyID    string // TDKT_PAYLOAD_KEY_ID
+	PayloadKey   []byte // TDKT_PAYLOAD_KEY, base64
+	PayloadKeyID string // TDKT_PAYLOAD_KEY_ID
 	// OldPayloadKeys are earlier keys, still opening the payloads they
 	// sealed; PayloadKey seals (rotation: TDKT_PAYLOAD_OLD_KEYS, "id:base64,...").
-	OldPayloadKeys []PayloadKey
+	OldPayloadKeys  []PayloadKey
 	CodecCORSOrigin string // TDKT_CODEC_CORS_ORIGIN: the Temporal UI that calls /codec
 	// MetricsAddr is where `tdkt worker` serves /metrics (the API serves its
 	// own on its port); empty serves none.
