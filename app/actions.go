@@ -88,6 +88,7 @@ func (s *Service) Act(ctx context.Context, a domain.Actor, id string, r ActionRe
 	}
 	cmd := domain.Command{Action: r.Action, Actor: a, Comment: r.Comment, Missing: r.Missing, Approve: r.Approve,
 		Number: strings.TrimSpace(r.Number), Date: strings.TrimSpace(r.Date), Member: strings.TrimSpace(r.Member), ExpectedVersion: r.IfMatch}
+	cmd = s.seal(v.ID, cmd)
 	tctx, cancel := temporalCtx(ctx)
 	defer cancel()
 	h, err := s.temporal.UpdateWorkflow(tctx, client.UpdateWorkflowOptions{

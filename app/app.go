@@ -13,6 +13,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"tdkt/codec"
 	"tdkt/domain"
 	"tdkt/store"
 )
@@ -55,6 +56,10 @@ type Deps struct {
 	MaxUpload int64
 	// MaxDocuments is the most documents a dossier holds; 50 when zero.
 	MaxDocuments int
+	// Sealer signs every start and command sent to a dossier workflow, so
+	// that the workers accept only what the API issued; nil signs nothing
+	// (no payload key: development and tests).
+	Sealer *codec.Sealer
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -69,6 +74,7 @@ type Service struct {
 	maxUpload int64
 	// maxDocuments is the most documents a dossier holds.
 	maxDocuments int
+	sealer       *codec.Sealer
 	now          func() time.Time
 }
 
@@ -84,7 +90,7 @@ func New(d Deps) *Service {
 		d.MaxDocuments = 50
 	}
 	return &Service{temporal: d.Temporal, store: d.Store, taskQueue: d.TaskQueue, policy: d.Policy,
-		log: d.Logger, maxUpload: d.MaxUpload, maxDocuments: d.MaxDocuments, now: d.Now}
+		log: d.Logger, maxUpload: d.MaxUpload, maxDocuments: d.MaxDocuments, sealer: d.Sealer, now: d.Now}
 }
 
 // MaxUpload is the largest document accepted, in bytes.
@@ -118,4 +124,12 @@ func Visible(a domain.Actor, unit string) bool { return !UnitScoped(a) || a.Unit
 // temporalCtx bounds a Temporal call by TemporalTimeout.
 func temporalCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, TemporalTimeout)
+}
+
+// seal signs a command to dossier id, when the service holds keys.
+func (s *Service) seal(id string, c domain.Command) domain.Command {
+	if s.sealer != nil {
+		c.Seal = s.sealer.Seal(domain.CommandMessage(id, c))
+	}
+	return c
 }

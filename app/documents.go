@@ -193,7 +193,7 @@ func (s *Service) StoreDocument(ctx context.Context, v domain.View, kind string,
 func (s *Service) AttachDocument(ctx context.Context, a domain.Actor, v domain.View, doc domain.Document) (domain.View, error) {
 	tctx, cancel := temporalCtx(ctx)
 	defer cancel()
-	cmd := domain.Command{Action: domain.ActAttachDocument, Actor: a, Document: &doc}
+	cmd := s.seal(v.ID, domain.Command{Action: domain.ActAttachDocument, Actor: a, Document: &doc})
 	h, err := s.temporal.UpdateWorkflow(tctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflows.DossierWorkflowID(v.ID),
 		UpdateName:   workflows.UpdateName(domain.ActAttachDocument),

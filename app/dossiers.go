@@ -70,7 +70,7 @@ func (s *Service) Submit(ctx context.Context, a domain.Actor, key string, sub do
 		TaskQueue:                s.taskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflows.DossierWorkflowName, workflows.DossierInput{ID: id, Submission: sub, By: a, Policy: s.policy})
+	}, workflows.DossierWorkflowName, s.sealStart(workflows.DossierInput{ID: id, Submission: sub, By: a, Policy: s.policy}))
 	var v domain.View
 	h, err := s.temporal.UpdateWithStartWorkflow(tctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
@@ -326,4 +326,12 @@ func (s *Service) updateError(ctx context.Context, id string, action domain.Acti
 			Detail: fmt.Sprintf("the dossier (stage %s) is no longer running; ask an administrator", v.Stage)}
 	}
 	return failure(what, err)
+}
+
+// sealStart signs a dossier's start, when the service holds keys.
+func (s *Service) sealStart(in workflows.DossierInput) workflows.DossierInput {
+	if s.sealer != nil {
+		in.Seal = s.sealer.Seal(domain.StartMessage(in.ID, in.Submission, in.By))
+	}
+	return in
 }

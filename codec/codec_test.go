@@ -3,6 +3,7 @@ package codec
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
@@ -215,5 +216,43 @@ func TestKeyRotation(t *testing.T) {
 	}
 	if _, err := NewKeyring([]Key{{ID: "k1", Secret: k1}, {ID: "k1", Secret: k2}}); err == nil {
 		t.Error("the same id twice was accepted")
+	}
+}
+
+// A seal verifies only for the message it sealed, with a key the sealer
+// holds; a rotated sealer still verifies the old key's seals.
+func TestSealer(t *testing.T) {
+	k1, k2 := make([]byte, KeySize), make([]byte, KeySize)
+	k1[0], k2[0] = 1, 2
+	s1, err := NewSealer([]Key{{ID: "k1", Secret: k1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := []byte(`{"dossier":"HS-2026-000001","command":{"action":"vote"}}`)
+	seal := s1.Seal(msg)
+	if !s1.Verify(msg, seal) {
+		t.Fatal("a seal does not verify")
+	}
+	for name, bad := range map[string]string{"empty": "", "no id": "abc", "unknown id": "k9." + seal[3:], "another sum": seal[:len(seal)-2] + "AA"} {
+		if s1.Verify(msg, bad) {
+			t.Errorf("%s seal verified", name)
+		}
+	}
+	if s1.Verify([]byte(`{"dossier":"HS-2026-000002","command":{"action":"vote"}}`), seal) {
+		t.Error("a seal verified another message")
+	}
+	other, _ := NewSealer([]Key{{ID: "k1", Secret: k2}})
+	if other.Verify(msg, seal) {
+		t.Error("another key verified the seal")
+	}
+	rotated, _ := NewSealer([]Key{{ID: "k2", Secret: k2}, {ID: "k1", Secret: k1}})
+	if !rotated.Verify(msg, seal) || !strings.HasPrefix(rotated.Seal(msg), "k2.") {
+		t.Error("rotation: old seals must verify and the new key must seal")
+	}
+	// The seal key is not the payload key: a seal made with the raw payload
+	// key (as anyone holding only the codec could try) does not verify.
+	raw := "k1." + base64.RawURLEncoding.EncodeToString(mac(k1, msg))
+	if s1.Verify(msg, raw) {
+		t.Error("a seal made with the payload key itself verified")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"tdkt/auth"
+	"tdkt/codec"
 	"tdkt/domain"
 )
 
@@ -250,6 +251,33 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+// CodecKeys are the payload keys, the sealing one first; none without
+// TDKT_PAYLOAD_KEY.
+func (c Config) CodecKeys() []codec.Key {
+	if len(c.PayloadKey) == 0 {
+		return nil
+	}
+	keys := []codec.Key{{ID: c.PayloadKeyID, Secret: c.PayloadKey}}
+	for _, k := range c.OldPayloadKeys {
+		keys = append(keys, codec.Key{ID: k.ID, Secret: k.Key})
+	}
+	return keys
+}
+
+// Sealer signs and checks the API's commands to dossier workflows, with
+// keys derived from the payload keys; nil without TDKT_PAYLOAD_KEY.
+func (c Config) Sealer() (*codec.Sealer, error) {
+	keys := c.CodecKeys()
+	if keys == nil {
+		return nil, nil
+	}
+	s, err := codec.NewSealer(keys)
+	if err != nil {
+		return nil, fmt.Errorf("TDKT_PAYLOAD_KEY: %w", err)
+	}
+	return s, nil
 }
 
 // PayloadKey is an earlier payload key and its id.

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -140,6 +141,9 @@ type Command struct {
 	// Member is the absent council member whose written opinion the
 	// secretary records (written_opinion).
 	Member string `json:"member,omitempty"`
+	// Seal is the API's signature of the command (codec.Sealer): a workflow
+	// whose worker holds the keys refuses a command without a valid one.
+	Seal string `json:"seal,omitempty"`
 	// Legacy judges the command by the rules before 12/2026 (no
 	// completeness or quorum guard, extra fields ignored). Only the workflow
 	// sets it, when it replays an action of a dossier's history recorded
@@ -580,4 +584,25 @@ func (d *Dossier) MissingDocuments() []DocumentKind {
 		}
 	}
 	return out
+}
+
+// CommandMessage is what the API seals for a command to dossier id: the
+// command as it travels, without its seal.
+func CommandMessage(id string, c Command) []byte {
+	c.Seal, c.Legacy = "", false
+	b, _ := json.Marshal(struct {
+		Dossier string  `json:"dossier"`
+		Command Command `json:"command"`
+	}{id, c})
+	return b
+}
+
+// StartMessage is what the API seals for the start of dossier id.
+func StartMessage(id string, s Submission, by Actor) []byte {
+	b, _ := json.Marshal(struct {
+		Dossier    string     `json:"dossier"`
+		Submission Submission `json:"submission"`
+		By         Actor      `json:"by"`
+	}{id, s, by})
+	return b
 }

@@ -25,6 +25,8 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"tdkt/auth"
+	"tdkt/codec"
+	"tdkt/config"
 	"tdkt/devenv"
 	"tdkt/domain"
 )
@@ -154,7 +156,18 @@ func (s *stack) start() error {
 	if err := s.startAPI(ctx); err != nil {
 		return err
 	}
+	// The children encrypt payloads: this client reads them with the same key.
+	key, err := config.ParsePayloadKey(payloadKey)
+	if err != nil {
+		return err
+	}
+	pc, err := codec.New("k1", key)
+	if err != nil {
+		return err
+	}
+	dc := codec.DataConverter(pc)
 	if s.tc, err = client.Dial(client.Options{HostPort: s.temporal.Address, Namespace: s.temporal.Namespace,
+		DataConverter: dc, FailureConverter: codec.FailureConverter(dc),
 		Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))}); err != nil {
 		return fmt.Errorf("Temporal client: %w", err)
 	}

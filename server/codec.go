@@ -32,11 +32,7 @@ func (s *Server) codecRoutes(r *gin.Engine) {
 		// config.FromEnv has checked the key, so this does not fail in
 		// practice; if it did, the routes answer 500 rather than pretend
 		// there is no key.
-		keys := []codec.Key{{ID: s.cfg.PayloadKeyID, Secret: s.cfg.PayloadKey}}
-		for _, k := range s.cfg.OldPayloadKeys {
-			keys = append(keys, codec.Key{ID: k.ID, Secret: k.Key})
-		}
-		if pc, err = codec.NewKeyring(keys); err != nil {
+		if pc, err = codec.NewKeyring(s.cfg.CodecKeys()); err != nil {
 			s.log.Error("payload codec", "error", err)
 		}
 	}

@@ -108,7 +108,11 @@ func New(d Deps) (*Server, error) {
 		verifier: d.Verifier, registry: d.Registry, maxUpload: int64(d.Config.MaxUploadMB) << 20}
 	s.app = d.App
 	if s.app == nil {
-		s.app = app.New(app.Deps{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.Config.TaskQueue,
+		sealer, err := d.Config.Sealer()
+		if err != nil {
+			return nil, err
+		}
+		s.app = app.New(app.Deps{Sealer: sealer, Temporal: d.Temporal, Store: d.Store, TaskQueue: d.Config.TaskQueue,
 			Policy: d.Policy, Logger: d.Logger, MaxUpload: s.maxUpload, MaxDocuments: d.Config.MaxDocuments, Now: d.Now})
 	}
 	httpMetrics, err := metrics.NewHTTP(d.Registry)

@@ -20,9 +20,15 @@ import (
 	"tdkt/workflows"
 )
 
-// Register puts the dossier workflow and its activities on a worker.
-func Register(w sdkworker.Registry, st *store.Store) {
-	w.RegisterWorkflowWithOptions(workflows.Dossier, workflow.RegisterOptions{Name: workflows.DossierWorkflowName})
+// Register puts the dossier workflow and its activities on a worker, with
+// no check of the API's seals (tests).
+func Register(w sdkworker.Registry, st *store.Store) { RegisterSealed(w, st, nil) }
+
+// RegisterSealed puts the dossier workflow and its activities on a worker
+// whose dossiers take only what v verifies as sealed by the API (v nil:
+// anything).
+func RegisterSealed(w sdkworker.Registry, st *store.Store, v workflows.Verifier) {
+	w.RegisterWorkflowWithOptions(workflows.DossierWith(v), workflow.RegisterOptions{Name: workflows.DossierWorkflowName})
 	acts := &activities.Activities{Store: st}
 	w.RegisterActivityWithOptions(acts.Project, activity.RegisterOptions{Name: activities.ProjectActivity})
 	w.RegisterActivityWithOptions(acts.IssueNumber, activity.RegisterOptions{Name: activities.IssueNumberActivity})
@@ -39,8 +45,18 @@ func Start(c client.Client, st *store.Store, cfg config.Config, logger *slog.Log
 		return nil, err
 	}
 	workflows.SetCalendar(cal)
+
 	w := sdkworker.New(c, cfg.TaskQueue, sdkworker.Options{})
-	Register(w, st)
+	// With payload keys, only starts and commands the API sealed are taken.
+	sealer, err := cfg.Sealer()
+	if err != nil {
+		return nil, err
+	}
+	var v workflows.Verifier
+	if sealer != nil {
+		v = sealer
+	}
+	RegisterSealed(w, st, v)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker on task queue %s: %w", cfg.TaskQueue, err)
 	}

@@ -39,6 +39,9 @@ type DossierInput struct {
 	// UnconfirmedVoters are members whose vote is not yet known to be in the
 	// read model.
 	UnconfirmedVoters []string `json:"unconfirmed_voters,omitempty"`
+	// Seal is the API's signature of the start (domain.StartMessage): a
+	// worker holding the keys fails a start without a valid one at once.
+	Seal string `json:"seal,omitempty"`
 	// MaxHistoryEvents, when set, continues as new once history is this long,
 	// besides when Temporal suggests it (tests use it to cross runs).
 	MaxHistoryEvents int `json:"max_history_events,omitempty"`

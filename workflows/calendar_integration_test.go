@@ -52,8 +52,8 @@ func TestCorrectedCalendarOnRealStack(t *testing.T) {
 			markers[m.GetMarkerName()]++
 		}
 	}
-	require.Equal(t, 2, markers["Version"], "two version markers: the due date from the current calendar, the rules of 12/2026")
-	require.Equal(t, 2, markers["SideEffect"], "a due date recorded for reception and for appraisal")
+	require.Equal(t, 3, markers["Version"], "three version markers: the start's seal, the due date from the current calendar, the rules of 12/2026")
+	require.Equal(t, 3, markers["SideEffect"], "the start's seal check, and a due date recorded for reception and for appraisal")
 
 	workflows.SetCalendar(old)
 	r := sdkworker.NewWorkflowReplayer()

@@ -23,7 +23,34 @@ import (
 // no event in history. An accepted action changes the state, is projected into
 // the read model, and only then returns, so the caller's next read sees it.
 func Dossier(ctx workflow.Context, in DossierInput) (domain.View, error) {
-	w := &dossierWorkflow{in: in, policy: in.Policy}
+	return dossier(ctx, in, nil)
+}
+
+// DossierWith is the dossier workflow of a worker holding the API's keys:
+// it takes only starts and commands the API sealed (v nil checks nothing,
+// as Dossier). Register it under DossierWorkflowName.
+func DossierWith(v Verifier) func(workflow.Context, DossierInput) (domain.View, error) {
+	return func(ctx workflow.Context, in DossierInput) (domain.View, error) { return dossier(ctx, in, v) }
+}
+
+func dossier(ctx workflow.Context, in DossierInput, v Verifier) (domain.View, error) {
+	// Only the API starts a dossier: a start made straight in Temporal (its
+	// UI, its CLI) carries no valid seal and ends here, before anything is
+	// recorded or projected. The check is a side effect, so a replay never
+	// depends on the keys the replaying worker holds.
+	if in.State == nil && workflow.GetVersion(ctx, changeSealedCommands, workflow.DefaultVersion, 1) == 1 {
+		var sealed bool
+		if err := workflow.SideEffect(ctx, func(workflow.Context) any {
+			return sealedStart(v, in)
+		}).Get(&sealed); err != nil {
+			return domain.View{}, err
+		}
+		if !sealed {
+			return domain.View{}, temporal.NewNonRetryableApplicationError(
+				"the dossier was not submitted through the tdkt API (no valid seal)", "unsealed", nil)
+		}
+	}
+	w := &dossierWorkflow{in: in, policy: in.Policy, verifier: v}
 	if err := w.setup(ctx); err != nil {
 		return domain.View{}, err
 	}
@@ -31,10 +58,12 @@ func Dossier(ctx workflow.Context, in DossierInput) (domain.View, error) {
 }
 
 type dossierWorkflow struct {
-	in     DossierInput
-	policy domain.Policy
-	d      *domain.Dossier
-	logger log.Logger
+	// verifier checks the API's seals; nil checks nothing.
+	verifier Verifier
+	in       DossierInput
+	policy   domain.Policy
+	d        *domain.Dossier
+	logger   log.Logger
 
 	// projected is the newest version known to be in the read model.
 	projected int64
@@ -96,7 +125,14 @@ func (w *dossierWorkflow) setup(ctx workflow.Context) error {
 		a := a
 		err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateName(a),
 			func(ctx workflow.Context, c domain.Command) (domain.View, error) { return w.act(ctx, a, c) },
-			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, c domain.Command) error { return w.validate(a, c) }},
+			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, c domain.Command) error {
+				// Validators never replay: the seal is checked here only.
+				if !sealedCommand(w.verifier, w.d.ID, a, c) {
+					return refusal(&domain.Error{Kind: domain.ErrForbidden, Stage: w.d.Stage,
+						Detail: "the command was not issued by the tdkt API (no valid seal)"})
+				}
+				return w.validate(a, c)
+			}},
 		)
 		if err != nil {
 			return fmt.Errorf("update %s: %w", a, err)
@@ -387,6 +423,35 @@ func (w *dossierWorkflow) project(ctx workflow.Context, v domain.View, entries [
 	if v.Version > w.projected {
 		w.projected = v.Version
 	}
+}
+
+// changeSealedCommands marks the check of the API's seal on a start.
+const changeSealedCommands = "sealed-commands"
+
+// Verifier checks the API's seals (codec.Sealer).
+type Verifier interface {
+	Verify(msg []byte, seal string) bool
+}
+
+// sealedCommand reports whether c, sent as action a to dossier id, carries
+// the API's seal. It runs in an update validator, which never replays, so
+// encoding the message here is safe.
+//
+//workflowcheck:ignore
+func sealedCommand(v Verifier, id string, a domain.Action, c domain.Command) bool {
+	if v == nil {
+		return true
+	}
+	c.Action = a
+	return v.Verify(domain.CommandMessage(id, c), c.Seal)
+}
+
+// sealedStart reports whether a start carries the API's seal; it runs in a
+// side effect.
+//
+//workflowcheck:ignore
+func sealedStart(v Verifier, in DossierInput) bool {
+	return v == nil || v.Verify(domain.StartMessage(in.ID, in.Submission, in.By), in.Seal)
 }
 
 // changeRules2026 marks the rules of 12/2026: the completeness and quorum

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"tdkt/activities"
+	"tdkt/codec"
 	"tdkt/domain"
 )
 
@@ -130,18 +131,26 @@ func yes(b bool) *bool { return &b }
 type harness struct {
 	// bare: no document attached before the steps.
 	bare bool
-	t    *testing.T
-	env  *testsuite.TestWorkflowEnvironment
-	rm   *readModel
-	id   string
+	// startSeal is the start's seal (see SetVerifier).
+	startSeal string
+	t         *testing.T
+	env       *testsuite.TestWorkflowEnvironment
+	rm        *readModel
+	id        string
 }
 
-func newHarness(t *testing.T, start time.Time) *harness {
+// newHarness runs the workflow in the test environment; with a verifier,
+// the worker holds the API's keys (DossierWith).
+func newHarness(t *testing.T, start time.Time, v ...Verifier) *harness {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	rm := newReadModel()
-	env.RegisterWorkflowWithOptions(Dossier, workflow.RegisterOptions{Name: DossierWorkflowName})
+	wf := Dossier
+	if len(v) > 0 {
+		wf = DossierWith(v[0])
+	}
+	env.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: DossierWorkflowName})
 	env.RegisterActivityWithOptions(rm.Project, activity.RegisterOptions{Name: activities.ProjectActivity})
 	env.RegisterActivityWithOptions(rm.IssueNumber, activity.RegisterOptions{Name: activities.IssueNumberActivity})
 	return &harness{t: t, env: env, rm: rm, id: "HS-2026-000001"}
@@ -204,7 +213,7 @@ func (h *harness) run(sub domain.Submission, p domain.Policy, steps []step) (dom
 			}, s.cmd)
 		}, s.at)
 	}
-	h.env.ExecuteWorkflow(DossierWorkflowName, DossierInput{ID: h.id, Submission: sub, By: unitA, Policy: p})
+	h.env.ExecuteWorkflow(DossierWorkflowName, DossierInput{ID: h.id, Submission: sub, By: unitA, Policy: p, Seal: h.startSeal})
 	require.True(t, h.env.IsWorkflowCompleted() || true)
 	if !h.env.IsWorkflowCompleted() {
 		return domain.View{}, false
@@ -650,4 +659,48 @@ func TestFailedVoteProjectionKeepsTheVoter(t *testing.T) {
 	h.rm.mu.Lock()
 	defer h.rm.mu.Unlock()
 	require.ElementsMatch(t, []string{"c1", "c2"}, h.rm.voters[h.id])
+}
+
+// With the worker holding the keys, a dossier takes only what the API
+// sealed: an update sent straight to Temporal, or a sealed one changed on
+// the way (another actor, another comment), is refused (403) and leaves no
+// trace; a start without a valid seal ends the workflow before anything is
+// recorded.
+func TestOnlySealedCommands(t *testing.T) {
+	key := make([]byte, 32)
+	key[0] = 7
+	sealer, err := codec.NewSealer([]codec.Key{{ID: "k1", Secret: key}})
+	require.NoError(t, err)
+	m := time.Minute
+
+	h := newHarness(t, monday, sealer)
+	h.bare = true
+	sub := submission("BK_UBND_TINH", domain.Individual)
+	h.startSeal = sealer.Seal(domain.StartMessage(h.id, sub, unitA))
+	seal := func(c domain.Command) domain.Command {
+		c.Seal = sealer.Seal(domain.CommandMessage(h.id, c))
+		return c
+	}
+	reject := seal(domain.Command{Action: domain.ActReject, Actor: officer, Comment: "không đủ tiêu chuẩn"})
+	asChairman := reject
+	asChairman.Actor = chairman
+	otherComment := reject
+	otherComment.Comment = "lý do khác"
+	unsealed := reject
+	unsealed.Seal = ""
+	v, done := h.run(sub, domain.DefaultPolicy(), []step{
+		refused(1*m, unsealed, domain.ErrForbidden),
+		refused(2*m, asChairman, domain.ErrForbidden),
+		refused(3*m, otherComment, domain.ErrForbidden),
+		{at: 4 * m, cmd: reject, stage: domain.Rejected},
+	})
+	require.True(t, done)
+	require.Equal(t, domain.Rejected, v.Stage)
+
+	// A start made straight in Temporal, without the API's seal.
+	f := newHarness(t, monday, sealer)
+	f.env.ExecuteWorkflow(DossierWorkflowName, DossierInput{ID: f.id, Submission: sub, By: unitA, Policy: domain.DefaultPolicy()})
+	require.True(t, f.env.IsWorkflowCompleted())
+	require.ErrorContains(t, f.env.GetWorkflowError(), "no valid seal")
+	require.Empty(t, f.rm.entries(f.id), "an unsealed start was projected")
 }

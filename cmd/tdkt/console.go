@@ -22,7 +22,11 @@ func newAPIWithConsole(ctx context.Context, d server.Deps, st *store.Store, cfg 
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	d.App = app.New(app.Deps{Temporal: d.Temporal, Store: d.Store, TaskQueue: cfg.TaskQueue, Policy: d.Policy,
+	sealer, err := cfg.Sealer()
+	if err != nil {
+		return nil, err
+	}
+	d.App = app.New(app.Deps{Sealer: sealer, Temporal: d.Temporal, Store: d.Store, TaskQueue: cfg.TaskQueue, Policy: d.Policy,
 		Logger: d.Logger, MaxUpload: int64(cfg.MaxUploadMB) << 20, MaxDocuments: cfg.MaxDocuments})
 	var provider *oidc.Provider
 	if cfg.OIDCIssuer != "" {

@@ -70,11 +70,7 @@ func dataConverter(cfg config.Config) (converter.DataConverter, error) {
 	if len(cfg.PayloadKey) == 0 {
 		return converter.GetDefaultDataConverter(), nil
 	}
-	keys := []codec.Key{{ID: cfg.PayloadKeyID, Secret: cfg.PayloadKey}}
-	for _, k := range cfg.OldPayloadKeys {
-		keys = append(keys, codec.Key{ID: k.ID, Secret: k.Key})
-	}
-	pc, err := codec.NewKeyring(keys)
+	pc, err := codec.NewKeyring(cfg.CodecKeys())
 	if err != nil {
 		return nil, fmt.Errorf("TDKT_PAYLOAD_KEY: %w", err)
 	}
