@@ -88,19 +88,7 @@ func (s *Service) Act(ctx context.Context, a domain.Actor, id string, r ActionRe
 	}
 	cmd := domain.Command{Action: r.Action, Actor: a, Comment: r.Comment, Missing: r.Missing, Approve: r.Approve,
 		Number: strings.TrimSpace(r.Number), Date: strings.TrimSpace(r.Date), Member: strings.TrimSpace(r.Member), ExpectedVersion: r.IfMatch}
-	cmd = s.seal(v.ID, cmd)
-	tctx, cancel := temporalCtx(ctx)
-	defer cancel()
-	h, err := s.temporal.UpdateWorkflow(tctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.DossierWorkflowID(v.ID),
-		UpdateName:   workflows.UpdateName(r.Action),
-		Args:         []interface{}{cmd},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	var nv domain.View
-	if err == nil {
-		err = h.Get(tctx, &nv)
-	}
+	nv, err := s.send(ctx, v.ID, cmd)
 	if err != nil {
 		return domain.View{}, s.updateError(ctx, v.ID, r.Action, string(r.Action), err)
 	}
@@ -134,3 +122,23 @@ func (s *Service) NextNumber(ctx context.Context, a domain.Action) string {
 
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.now() }
+
+// send seals cmd and sends it to dossier id's workflow as the update of its
+// action, waiting until it is done (and projected): the dossier as it is
+// after it.
+func (s *Service) send(ctx context.Context, id string, cmd domain.Command) (domain.View, error) {
+	cmd = s.seal(id, cmd)
+	tctx, cancel := temporalCtx(ctx)
+	defer cancel()
+	h, err := s.temporal.UpdateWorkflow(tctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.DossierWorkflowID(id),
+		UpdateName:   workflows.UpdateName(cmd.Action),
+		Args:         []interface{}{cmd},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var nv domain.View
+	if err == nil {
+		err = h.Get(tctx, &nv)
+	}
+	return nv, err
+}

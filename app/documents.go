@@ -10,11 +10,8 @@ import (
 	"os"
 	"strings"
 
-	"go.temporal.io/sdk/client"
-
 	"tdkt/domain"
 	"tdkt/store"
-	"tdkt/workflows"
 )
 
 // UploadTarget checks that a may add a document to dossier id now, before
@@ -191,19 +188,7 @@ func (s *Service) StoreDocument(ctx context.Context, v domain.View, kind string,
 // AttachDocument makes a stored document part of the dossier (an update of
 // its workflow); a refused or failed attachment leaves nothing behind.
 func (s *Service) AttachDocument(ctx context.Context, a domain.Actor, v domain.View, doc domain.Document) (domain.View, error) {
-	tctx, cancel := temporalCtx(ctx)
-	defer cancel()
-	cmd := s.seal(v.ID, domain.Command{Action: domain.ActAttachDocument, Actor: a, Document: &doc})
-	h, err := s.temporal.UpdateWorkflow(tctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.DossierWorkflowID(v.ID),
-		UpdateName:   workflows.UpdateName(domain.ActAttachDocument),
-		Args:         []interface{}{cmd},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	var nv domain.View
-	if err == nil {
-		err = h.Get(tctx, &nv)
-	}
+	nv, err := s.send(ctx, v.ID, domain.Command{Action: domain.ActAttachDocument, Actor: a, Document: &doc})
 	if err != nil {
 		s.Discard(ctx, doc)
 		return domain.View{}, s.updateError(ctx, v.ID, domain.ActAttachDocument, "attach document", err)

@@ -301,3 +301,35 @@ func TestConsoleSubmitForm(t *testing.T) {
 	require.Equal(t, "/dossiers/"+id, r.location)
 	require.Equal(t, http.StatusForbidden, a.signIn("officer").get("/dossiers/new").status)
 }
+
+// The secretary records an absent member's written opinion from the
+// console; a close without the quorum is not offered and, forced, refused.
+func TestConsoleWrittenOpinion(t *testing.T) {
+	a := newAPI(t)
+	id := a.submit("BK_TTG", "individual", "Vũ Thị Văn Bản")["id"].(string)
+	a.act(id, "accept", "officer", nil, "appraisal")
+	a.act(id, "approve", "officer", nil, "council")
+	for i := 1; i <= 4; i++ {
+		a.act(id, "vote", fmt.Sprintf("c%d", i), map[string]any{"approve": true}, "council")
+	}
+	sec := a.signIn("secretary")
+	r := sec.get("/dossiers/" + id)
+	require.Contains(t, r.body, `id="act-written_opinion"`)
+	require.NotContains(t, r.body, `id="act-close_vote"`, "close offered without a quorum")
+	r = sec.post("/dossiers/"+id+"/act/close_vote", url.Values{})
+	require.Equal(t, http.StatusConflict, r.status)
+	require.Contains(t, r.body, "Chưa đủ túc số")
+
+	r = sec.get("/dossiers/" + id + "/act/written_opinion")
+	require.Equal(t, http.StatusOK, r.status)
+	require.Contains(t, r.body, "Mã thành viên vắng mặt")
+	r = sec.post("/dossiers/"+id+"/act/written_opinion", url.Values{"approve": {"yes"}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.status)
+	require.Contains(t, r.body, "Thành viên vắng mặt cần ghi rõ")
+	r = sec.post("/dossiers/"+id+"/act/written_opinion", url.Values{"member": {"c5"}, "approve": {"yes"}, "comment": {"Gửi bằng văn bản ngày 20/1"}})
+	require.Equal(t, http.StatusSeeOther, r.status, r.body)
+	require.EqualValues(t, 5, a.get(id, "admin").body["votes"].(map[string]any)["cast"])
+	r = sec.post("/dossiers/"+id+"/act/written_opinion", url.Values{"member": {"c5"}, "approve": {"no"}})
+	require.Equal(t, http.StatusConflict, r.status)
+	require.Contains(t, r.body, "Thành viên này đã bỏ phiếu")
+}

@@ -30,6 +30,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"tdkt/activities"
+	"tdkt/app"
 	"tdkt/store"
 	"tdkt/workflows"
 )
@@ -69,7 +70,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	query := fmt.Sprintf("WorkflowType = '%s'", workflows.DossierWorkflowName)
 	if o.Dossier != "" {
-		if !validID(o.Dossier) {
+		if !app.ValidID(o.Dossier) {
 			return Report{}, fmt.Errorf("reproject: %q is not a dossier id", o.Dossier)
 		}
 		// Safe to quote: validID allows no quote.
@@ -190,17 +191,4 @@ func decode(dc converter.DataConverter, p *commonpb.Payloads, into any) error {
 		return errors.New("no payload")
 	}
 	return dc.FromPayloads(p, into)
-}
-
-func validID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return false
-		}
-	}
-	return true
 }
