@@ -101,6 +101,13 @@ type Dossier struct {
 	// DocumentTimes records when each document was attached, by index.
 	DocumentTimes []time.Time `json:"document_times,omitempty"`
 
+	// Rules are the rules in force when the dossier was received; nil for a
+	// dossier received before they were recorded (the catalogue applies).
+	Rules *RuleSet `json:"rules,omitempty"`
+	// missing, when set, stands for MissingDocuments (a dossier rebuilt from
+	// its view, which carries them).
+	missing []DocumentKind
+
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -163,8 +170,9 @@ func NewDossier(id string, s Submission, by Actor, now time.Time, p Policy) (*Do
 	if s.Procedure == "" {
 		s.Procedure = ProcedureRegular
 	}
+	rules := RulesAt(now, a, s.Procedure)
 	d := &Dossier{ID: id, Unit: by.Unit, Authority: a.Authority, Submission: s, SubmittedBy: by,
-		Documents: []Document{}, CreatedAt: now}
+		Documents: []Document{}, CreatedAt: now, Rules: &rules}
 	d.enter(Reception, now, p)
 	d.Version = 1
 	e := d.record(now, by, RoleUnit, ActSubmit, "", Reception, "", nil)
@@ -503,7 +511,7 @@ func (d *Dossier) enter(s Stage, now time.Time, p Policy) {
 		d.DueAt = &due
 	}
 	if s == Council && (d.Ballot == nil || d.Ballot.Closed) {
-		a, _ := AwardByCode(d.AwardCode)
+		a := d.award()
 		d.Ballot = &Ballot{Members: p.CouncilMembers, Needed: a.YesNeeded(p.CouncilMembers), Quorum: p.Quorum(), Voters: []string{}}
 	}
 }
@@ -560,7 +568,9 @@ func (d *Dossier) permits(c Command) bool {
 // MissingDocuments lists the required document kinds the dossier lacks, and
 // the kinds the last return asked for that have not been uploaded since.
 func (d *Dossier) MissingDocuments() []DocumentKind {
-	a, _ := AwardByCode(d.AwardCode)
+	if d.missing != nil {
+		return d.missing
+	}
 	have := map[DocumentKind]bool{}
 	sinceReturn := map[DocumentKind]bool{}
 	for i, doc := range d.Documents {
@@ -571,7 +581,7 @@ func (d *Dossier) MissingDocuments() []DocumentKind {
 	}
 	out := []DocumentKind{}
 	seen := map[DocumentKind]bool{}
-	for _, k := range RequiredDocuments(a, d.Procedure) {
+	for _, k := range d.requiredDocuments() {
 		if !have[k] {
 			out = append(out, k)
 			seen[k] = true

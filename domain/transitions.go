@@ -222,7 +222,7 @@ func (t *Transition) accepts(f Field) bool {
 // afterAppraisal: the simplified procedure and awards without a council go
 // straight to the chairman; awards with a notice are published first.
 func afterAppraisal(d *Dossier, p Policy) Stage {
-	a, _ := AwardByCode(d.AwardCode)
+	a := d.award()
 	switch {
 	case d.Procedure == ProcedureSimplified || !a.HasCouncil():
 		return Decision

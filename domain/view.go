@@ -41,13 +41,16 @@ type View struct {
 	Documents         []Document     `json:"documents"`
 	MissingDocuments  []DocumentKind `json:"missing_documents"`
 	AllowedActions    []Action       `json:"allowed_actions"`
-	CreatedAt         time.Time      `json:"created_at"`
-	UpdatedAt         time.Time      `json:"updated_at"`
+	// RuleSet names the rules the dossier is judged by, with the day they
+	// came into force (those in force when it was received).
+	RuleSet   string    `json:"rule_set,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // View gives the public view of the dossier.
 func (d *Dossier) View() View {
-	a, _ := AwardByCode(d.AwardCode)
+	a := d.award()
 	v := View{ID: d.ID, Unit: d.Unit, AwardCode: d.AwardCode, AwardName: a.Name, Authority: d.Authority,
 		Kind: d.Kind, Procedure: d.Procedure, Campaign: d.Campaign, AchievementPeriod: d.AchievementPeriod,
 		Nominee: d.Nominee, Summary: d.Summary, Stage: d.Stage, Status: d.Status, Version: d.Version,
@@ -55,6 +58,9 @@ func (d *Dossier) View() View {
 		CentralProposal: d.CentralProposal, Documents: append([]Document{}, d.Documents...),
 		MissingDocuments: d.MissingDocuments(), AllowedActions: []Action{},
 		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+	if d.Rules != nil {
+		v.RuleSet = d.Rules.Name + " (" + d.Rules.Effective + ")"
+	}
 	if d.ReturnedFrom != "" {
 		rf := d.ReturnedFrom
 		v.ReturnedFrom = &rf
@@ -75,7 +81,10 @@ func (d *Dossier) View() View {
 // in the open council vote. It reads the same table as Validate.
 func (v View) AllowedFor(a Actor, hasVoted bool) []Action {
 	d := &Dossier{ID: v.ID, Unit: v.Unit, Authority: v.Authority, Stage: v.Stage, Status: v.Status, Version: v.Version,
-		Documents: v.Documents}
+		Documents: v.Documents, missing: v.MissingDocuments}
+	if d.missing == nil {
+		d.missing = []DocumentKind{}
+	}
 	d.AwardCode, d.Procedure = v.AwardCode, v.Procedure
 	if v.ReturnedFrom != nil {
 		d.ReturnedFrom = *v.ReturnedFrom
