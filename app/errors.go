@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"strings"
 	"syscall"
 
@@ -140,4 +141,32 @@ func Unavailable(err error) bool {
 		return len(s) >= 2 && (s[:2] == "08" || s[:2] == "53" || (len(s) >= 3 && s[:3] == "57P"))
 	}
 	return false
+}
+
+// HTTPStatus is the HTTP status of each kind of use case error, the same
+// for both front doors; 0 for a kind it does not know.
+func HTTPStatus(k domain.ErrorKind) int {
+	switch k {
+	case domain.ErrForbidden:
+		return http.StatusForbidden
+	case domain.ErrNotFound:
+		return http.StatusNotFound
+	case domain.ErrConflict:
+		return http.StatusConflict
+	case domain.ErrStale:
+		return http.StatusPreconditionFailed
+	case domain.ErrInvalid:
+		return http.StatusUnprocessableEntity
+	case ErrMalformed:
+		return http.StatusBadRequest
+	case ErrTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case ErrUnsupported:
+		return http.StatusUnsupportedMediaType
+	case ErrUnavailable:
+		return http.StatusServiceUnavailable
+	case ErrInternal:
+		return http.StatusInternalServerError
+	}
+	return 0
 }

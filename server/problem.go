@@ -101,20 +101,6 @@ func invalid(c *gin.Context, fields ...domain.FieldError) {
 	problem(c, Problem{Status: http.StatusUnprocessableEntity, Detail: "some fields are not valid", Errors: fields})
 }
 
-// statusOf is the HTTP status of each kind of use case error.
-var statusOf = map[domain.ErrorKind]int{
-	domain.ErrForbidden: http.StatusForbidden,
-	domain.ErrNotFound:  http.StatusNotFound,
-	domain.ErrConflict:  http.StatusConflict,
-	domain.ErrStale:     http.StatusPreconditionFailed,
-	domain.ErrInvalid:   http.StatusUnprocessableEntity,
-	app.ErrMalformed:    http.StatusBadRequest,
-	app.ErrTooLarge:     http.StatusRequestEntityTooLarge,
-	app.ErrUnsupported:  http.StatusUnsupportedMediaType,
-	app.ErrUnavailable:  http.StatusServiceUnavailable,
-	app.ErrInternal:     http.StatusInternalServerError,
-}
-
 // answer writes the error of a use case: a refusal as its 4xx, a failure
 // of a backing service as 503 (unreachable) or 500, logged with the
 // request id.
@@ -128,8 +114,8 @@ func (s *Server) answer(c *gin.Context, err error) {
 		s.tooLarge(c)
 		return
 	}
-	status, ok := statusOf[e.Kind]
-	if !ok {
+	status := app.HTTPStatus(e.Kind)
+	if status == 0 {
 		s.internal(c, "unknown refusal "+string(e.Kind), e)
 		return
 	}

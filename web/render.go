@@ -257,25 +257,8 @@ func (c *Console) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 
 // statusOf is the HTTP status a page answers with for a use case error.
 func statusOf(err error) int {
-	switch app.AsError(err).Kind {
-	case domain.ErrForbidden:
-		return http.StatusForbidden
-	case domain.ErrNotFound:
-		return http.StatusNotFound
-	case domain.ErrConflict:
-		return http.StatusConflict
-	case domain.ErrStale:
-		return http.StatusPreconditionFailed
-	case domain.ErrInvalid:
-		return http.StatusUnprocessableEntity
-	case app.ErrMalformed:
-		return http.StatusBadRequest
-	case app.ErrTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case app.ErrUnsupported:
-		return http.StatusUnsupportedMediaType
-	case app.ErrUnavailable:
-		return http.StatusServiceUnavailable
+	if st := app.HTTPStatus(app.AsError(err).Kind); st != 0 {
+		return st
 	}
 	return http.StatusInternalServerError
 }
