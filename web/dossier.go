@@ -150,7 +150,7 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	defer r.MultipartForm.RemoveAll()
 	if !c.validCSRF(r, r.PostFormValue(CSRFField)) {
-		return400CSRF(c, w, r)
+		c.csrfRefused(w, r)
 		return
 	}
 	v, err := c.app.UploadTarget(ctx, a, r.PathValue("id"))
@@ -265,19 +265,18 @@ func (c *Console) documentView(w http.ResponseWriter, r *http.Request) {
 }
 
 type actionData struct {
-	D          domain.View
-	Action     domain.Action
-	Label      string
-	Allowed    bool
-	Form       url.Values
-	Kinds      []domain.DocumentKind
-	Required   []domain.DocumentKind
-	Next       string // the number the chairman's decide or propose will issue
-	Central    bool   // decide/propose at a central stage: number and date typed in
-	NeedsNote  bool   // a comment is required
-	Quorum     int
-	Style      string
-	NextStages string
+	D         domain.View
+	Action    domain.Action
+	Label     string
+	Allowed   bool
+	Form      url.Values
+	Kinds     []domain.DocumentKind
+	Required  []domain.DocumentKind
+	Next      string // the number the chairman's decide or propose will issue
+	Central   bool   // decide/propose at a central stage: number and date typed in
+	NeedsNote bool   // a comment is required
+	Quorum    int
+	Style     string
 }
 
 // actionPage is the page of one action: its form, what it will do, and a

@@ -268,7 +268,7 @@ func (c *Console) post(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if !c.validCSRF(r, r.PostForm.Get(CSRFField)) {
-			return400CSRF(c, w, r)
+			c.csrfRefused(w, r)
 			return
 		}
 		next(w, r)
@@ -280,7 +280,7 @@ func (c *Console) validCSRF(r *http.Request, got string) bool {
 	return want != "" && got != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
 }
 
-func return400CSRF(c *Console, w http.ResponseWriter, r *http.Request) {
+func (c *Console) csrfRefused(w http.ResponseWriter, r *http.Request) {
 	c.errorPage(w, r, http.StatusForbidden, "Biểu mẫu đã hết hạn hoặc không hợp lệ (thiếu mã bảo vệ CSRF). Hãy tải lại trang rồi thử lại.")
 }
 
