@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/rand"
 	"net/http"
 	"net/url"
 	"strings"
@@ -217,7 +218,7 @@ func (c *Console) newDossier(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := url.Values{"kind": {string(domain.KindMerit)}, "procedure": {string(domain.ProcedureRegular)}, "nominee.type": {string(domain.Individual)}}
-	c.renderNew(w, r, http.StatusOK, form, randomToken(), "", nil)
+	c.renderNew(w, r, http.StatusOK, form, rand.Text(), "", nil)
 }
 
 func (c *Console) renderNew(w http.ResponseWriter, r *http.Request, status int, form url.Values, key, problem string, errs []domain.FieldError) {

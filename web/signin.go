@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -32,21 +33,8 @@ type signinData struct {
 }
 
 func (c *Console) signinPage(w http.ResponseWriter, r *http.Request) {
-	d := signinData{Dev: c.devUsers, OIDC: c.oidc != nil, Next: localPath(r.URL.Query().Get("next"))}
+	d := signinData{Dev: c.devUsers, OIDC: c.oidc != nil, Next: oidc.LocalPath(r.URL.Query().Get("next"))}
 	c.render(w, r, http.StatusOK, "signin", "Đăng nhập", d, "", nil)
-}
-
-// localPath keeps a return address on this site.
-func localPath(p string) string {
-	if len(p) == 0 || p[0] != '/' || (len(p) > 1 && (p[1] == '/' || p[1] == '\\')) {
-		return "/"
-	}
-	for _, r := range p {
-		if r < 0x20 || r == 0x7f {
-			return "/"
-		}
-	}
-	return p
 }
 
 // devSignin signs in as one of the demo users (tdkt dev only).
@@ -58,11 +46,11 @@ func (c *Console) devSignin(w http.ResponseWriter, r *http.Request) {
 	id := r.PostForm.Get("user")
 	for _, u := range c.devUsers {
 		if u.ID == id {
-			c.startSession(w, r, u, localPath(r.PostForm.Get("next")))
+			c.startSession(w, r, u, oidc.LocalPath(r.PostForm.Get("next")))
 			return
 		}
 	}
-	d := signinData{Dev: c.devUsers, OIDC: c.oidc != nil, Next: localPath(r.PostForm.Get("next"))}
+	d := signinData{Dev: c.devUsers, OIDC: c.oidc != nil, Next: oidc.LocalPath(r.PostForm.Get("next"))}
 	c.render(w, r, http.StatusUnprocessableEntity, "signin", "Đăng nhập", d, "Hãy chọn một người dùng trong danh sách.",
 		[]domain.FieldError{{Field: "user", Message: "Hãy chọn một người dùng trong danh sách"}})
 }
@@ -81,7 +69,7 @@ func (c *Console) startSession(w http.ResponseWriter, r *http.Request, a domain.
 		return
 	}
 	c.sm.Put(ctx, keyActor, string(raw))
-	c.sm.Put(ctx, keyCSRF, randomToken())
+	c.sm.Put(ctx, keyCSRF, rand.Text())
 	c.log.Info("console sign-in", "user", a.ID, "roles", a.Roles)
 	if next == "/" || next == "/signin" {
 		next = "/"
@@ -103,7 +91,7 @@ func (c *Console) oidcStart(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, http.StatusNotFound, "Đăng nhập qua nhà cung cấp định danh chưa được cấu hình (TDKT_OIDC_ISSUER).")
 		return
 	}
-	u := c.oidc.AuthURL(r.Context(), c.sm, localPath(r.URL.Query().Get("next")))
+	u := c.oidc.AuthURL(r.Context(), c.sm, oidc.LocalPath(r.URL.Query().Get("next")))
 	http.Redirect(w, r, u, http.StatusFound)
 }
 

@@ -18,10 +18,8 @@ import (
 	"crypto/subtle"
 	"database/sql"
 	"embed"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -245,17 +243,9 @@ func (c *Console) csrfToken(r *http.Request) string {
 	if t := c.sm.GetString(ctx, keyCSRF); t != "" {
 		return t
 	}
-	t := randomToken()
+	t := rand.Text()
 	c.sm.Put(ctx, keyCSRF, t)
 	return t
-}
-
-func randomToken() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(fmt.Sprintf("web: random token: %v", err))
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // post guards a form that changes something: its CSRF token must be the

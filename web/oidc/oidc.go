@@ -172,7 +172,7 @@ func (p *Provider) AuthURL(ctx context.Context, s State, returnTo string) string
 	s.Put(ctx, keyState, state)
 	s.Put(ctx, keyNonce, nonce)
 	s.Put(ctx, keyVerifier, verifier)
-	s.Put(ctx, keyReturn, localPath(returnTo))
+	s.Put(ctx, keyReturn, LocalPath(returnTo))
 	return p.oauth.AuthCodeURL(state, coreos.Nonce(nonce), oauth2.S256ChallengeOption(verifier))
 }
 
@@ -187,7 +187,7 @@ func (p *Provider) Finish(ctx context.Context, s State, q url.Values) (domain.Ac
 	want := s.PopString(ctx, keyState)
 	nonce := s.PopString(ctx, keyNonce)
 	verifier := s.PopString(ctx, keyVerifier)
-	returnTo := localPath(s.PopString(ctx, keyReturn))
+	returnTo := LocalPath(s.PopString(ctx, keyReturn))
 
 	// State first, even for an error callback: otherwise anyone could make the
 	// console display text of their choosing (error_description) to a user.
@@ -305,10 +305,11 @@ func actorFromClaims(claims map[string]any, rolesClaim string) (domain.Actor, er
 	return a, nil
 }
 
-// localPath keeps returnTo only if it stays on this site: a path starting
+// LocalPath keeps returnTo only if it stays on this site: a path starting
 // with "/" but not "//" or "/\" (browsers read both as another host), with no
-// control characters.
-func localPath(returnTo string) string {
+// control characters; anything else is "/". The console's own redirects use
+// it too.
+func LocalPath(returnTo string) string {
 	if !strings.HasPrefix(returnTo, "/") || strings.HasPrefix(returnTo, "//") || strings.HasPrefix(returnTo, "/\\") {
 		return "/"
 	}

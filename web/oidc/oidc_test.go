@@ -473,8 +473,8 @@ func TestLocalPath(t *testing.T) {
 		"javascript:alert(1)":   "/",
 		"/\r\nLocation: //evil": "/",
 	} {
-		if got := localPath(in); got != want {
-			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
+		if got := LocalPath(in); got != want {
+			t.Errorf("LocalPath(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
