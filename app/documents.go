@@ -48,6 +48,11 @@ func tooManyDocuments(v domain.View, max int) *Error {
 		Detail: fmt.Sprintf("the dossier already holds %d documents, the most allowed (stage %s)", max, v.Stage)}
 }
 
+// MultipartOverhead is what a multipart envelope (boundaries, headers, the
+// kind field, a CSRF token) may add to a document's size: both front doors
+// bound an upload's body by MaxUpload plus this.
+const MultipartOverhead = 64 << 10
+
 // CheckKind checks a document kind.
 func CheckKind(kind string) *domain.FieldError {
 	if kind == "" {

@@ -18,10 +18,6 @@ import (
 	"tdkt/domain"
 )
 
-// multipartOverhead is what the multipart envelope (boundaries, headers, the
-// kind field) may add to the file's size.
-const multipartOverhead = 64 << 10
-
 // upload receives a document: POST /api/v1/dossiers/{id}/documents, multipart
 // fields "file" and "kind". Only a unit user of the dossier's unit may
 // upload (another unit-scoped caller gets 404, any other caller 403), in
@@ -43,11 +39,11 @@ func (s *Server) upload(c *gin.Context) {
 		fail(c, http.StatusUnsupportedMediaType, "the body must be multipart/form-data with fields file and kind")
 		return
 	}
-	if c.Request.ContentLength > s.maxUpload+multipartOverhead {
+	if c.Request.ContentLength > s.maxUpload+app.MultipartOverhead {
 		s.tooLarge(c)
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxUpload+multipartOverhead)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxUpload+app.MultipartOverhead)
 	mr := multipart.NewReader(c.Request.Body, params["boundary"])
 
 	var (

@@ -128,9 +128,6 @@ func (c *Console) renderDossier(w http.ResponseWriter, r *http.Request, status i
 	c.render(w, r, status, "dossier", "Hồ sơ "+v.ID, d, problem, errs)
 }
 
-// uploadOverhead is what a multipart form may add to the file.
-const uploadOverhead = 64 << 10
-
 // upload attaches a document from the dossier page's form. The whole form
 // is read (spooled to disk past 8 MB) before anything is stored, so no
 // database connection waits on a slow client; the file then goes through
@@ -138,7 +135,7 @@ const uploadOverhead = 64 << 10
 func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 	a := actorOf(r)
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, c.app.MaxUpload()+uploadOverhead)
+	r.Body = http.MaxBytesReader(w, r.Body, c.app.MaxUpload()+app.MultipartOverhead)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
