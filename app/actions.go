@@ -2,11 +2,14 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"tdkt/activities"
@@ -123,22 +126,62 @@ func (s *Service) NextNumber(ctx context.Context, a domain.Action) string {
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.now() }
 
+// projectTimeout bounds writing an outcome into the read model.
+const projectTimeout = 10 * time.Second
+
 // send seals cmd and sends it to dossier id's workflow as the update of its
-// action, waiting until it is done (and projected): the dossier as it is
-// after it.
+// action, waiting until Temporal has completed it; then it writes the
+// outcome (the view and the history entries the action wrote) into the read
+// model, so that the answer, and every read by anyone after it, shows it.
+//
+// Before sending, it marks the update pending in the read model, under the
+// update's id; the projection clears the mark in the same transaction. If
+// this process dies in between, the worker's reconciler finds the mark and
+// writes the dossier from its Temporal history (package reconcile).
 func (s *Service) send(ctx context.Context, id string, cmd domain.Command) (domain.View, error) {
+	token := "u-" + rand.Text()
+	if err := s.store.MarkPending(ctx, id, token); err != nil {
+		return domain.View{}, failure("mark the action pending", err)
+	}
+	cmd.CallerProjects = true
 	cmd = s.seal(id, cmd)
 	tctx, cancel := temporalCtx(ctx)
 	defer cancel()
 	h, err := s.temporal.UpdateWorkflow(tctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflows.DossierWorkflowID(id),
+		UpdateID:     token,
 		UpdateName:   workflows.UpdateName(cmd.Action),
 		Args:         []interface{}{cmd},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var nv domain.View
+	var out workflows.Outcome
 	if err == nil {
-		err = h.Get(tctx, &nv)
+		err = h.Get(tctx, &out)
 	}
-	return nv, err
+	// The write must happen even if the client has gone away meanwhile.
+	wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), projectTimeout)
+	defer wcancel()
+	if err != nil {
+		var nf *serviceerror.NotFound
+		if _, refused := workflows.AsRefusal(err); refused || errors.As(err, &nf) {
+			// Nothing happened: the mark has nothing to wait for.
+			if cerr := s.store.ClearPending(wctx, id, token); cerr != nil {
+				s.log.WarnContext(ctx, "clear pending action", "dossier", id, "error", cerr)
+			}
+		}
+		// Otherwise whether Temporal did it is unknown: the mark stays,
+		// and the reconciler writes it if it happened.
+		return domain.View{}, err
+	}
+	if failpointKillAfterUpdate {
+		killAfterUpdate(s, id, out.Version)
+	}
+	var voters []string
+	if out.Voter != "" {
+		voters = []string{out.Voter}
+	}
+	if err := s.store.ProjectPending(wctx, token, out.View, out.Entries, voters...); err != nil {
+		return domain.View{}, notYetVisible("project "+string(cmd.Action), err)
+	}
+	return out.View, nil
 }

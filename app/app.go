@@ -34,6 +34,13 @@ type ReadModel interface {
 	PutDocument(ctx context.Context, dossierID string, kind domain.DocumentKind, filename, contentType string, r io.Reader, maxBytes int64) (domain.Document, error)
 	DeleteDocument(ctx context.Context, docID string) error
 	OpenDocument(ctx context.Context, dossierID, docID string) (domain.Document, io.ReadCloser, error)
+	// MarkPending, ProjectPending and ClearPending are the API's half of
+	// projection: mark before sending to Temporal, write the outcome and
+	// clear the mark in one transaction, or clear it on a refusal.
+	MarkPending(ctx context.Context, id, token string) error
+	ProjectPending(ctx context.Context, token string, v domain.View, entries []domain.HistoryEntry, voters ...string) error
+	ClearPending(ctx context.Context, id, token string) error
+	HasPending(ctx context.Context, id string) (bool, error)
 }
 
 // numberPreview is the read model's look at the next number of a kind; the
@@ -62,6 +69,11 @@ type Deps struct {
 	Sealer *codec.Sealer
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Reconcile rebuilds dossier id in the read model from its Temporal
+	// history (reconcile.Reconciler.Dossier); a repeated submission whose
+	// first attempt did not write the dossier uses it. Nil: such a repeat
+	// is answered 503 until the worker's reconciler has written it.
+	Reconcile func(ctx context.Context, id string) error
 }
 
 // Service runs the use cases.
@@ -76,6 +88,7 @@ type Service struct {
 	maxDocuments int
 	sealer       *codec.Sealer
 	now          func() time.Time
+	reconcile    func(ctx context.Context, id string) error
 }
 
 // New builds the service.
@@ -90,7 +103,8 @@ func New(d Deps) *Service {
 		d.MaxDocuments = 50
 	}
 	return &Service{temporal: d.Temporal, store: d.Store, taskQueue: d.TaskQueue, policy: d.Policy,
-		log: d.Logger, maxUpload: d.MaxUpload, maxDocuments: d.MaxDocuments, sealer: d.Sealer, now: d.Now}
+		log: d.Logger, maxUpload: d.MaxUpload, maxDocuments: d.MaxDocuments, sealer: d.Sealer, now: d.Now,
+		reconcile: d.Reconcile}
 }
 
 // MaxUpload is the largest document accepted, in bytes.

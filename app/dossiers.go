@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"go.temporal.io/api/enums/v1"
@@ -63,39 +64,93 @@ func (s *Service) Submit(ctx context.Context, a domain.Actor, key string, sub do
 		return domain.View{}, false, failure("reserve submission", err)
 	}
 
+	if existed {
+		v, err := s.repeated(ctx, id)
+		if err == nil {
+			return s.present(ctx, a, v, new(bool)), true, nil
+		}
+		if !errors.Is(err, errNotStarted) {
+			return domain.View{}, false, err
+		}
+		// The first attempt never started its workflow: start it now, and
+		// answer as a creation.
+		existed = false
+	}
+	// The dossier's opening is a function of the start's input: the API
+	// computes it and writes it into the read model as soon as Temporal has
+	// recorded the start, without waiting for a worker to run the
+	// workflow's first task (which computes the same, from the same input).
+	in := workflows.DossierInput{ID: id, Submission: sub, By: a, Policy: s.policy,
+		SubmittedAt: s.now().UTC().Truncate(time.Microsecond)}
 	tctx, cancel := temporalCtx(ctx)
 	defer cancel()
-	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+	_, err = s.temporal.ExecuteWorkflow(tctx, client.StartWorkflowOptions{
 		ID:                       workflows.DossierWorkflowID(id),
 		TaskQueue:                s.taskQueue,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflows.DossierWorkflowName, s.sealStart(workflows.DossierInput{ID: id, Submission: sub, By: a, Policy: s.policy}))
-	var v domain.View
-	h, err := s.temporal.UpdateWithStartWorkflow(tctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{
-			WorkflowID:   workflows.DossierWorkflowID(id),
-			UpdateName:   workflows.UpdateSync,
-			WaitForStage: client.WorkflowUpdateStageCompleted,
-		},
-	})
-	if err == nil {
-		err = h.Get(tctx, &v)
+	}, workflows.DossierWorkflowName, s.sealStart(in))
+	var dup *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &dup) {
+		// A repeat that raced its first attempt: the recorded start wins.
+		v, err := s.repeated(ctx, id)
+		if err != nil {
+			return domain.View{}, false, err
+		}
+		return s.present(ctx, a, v, new(bool)), true, nil
 	}
 	if err != nil {
-		// A repeat of a dossier whose workflow has already finished: the
-		// start is refused as a duplicate; the read model has it.
-		var dup *serviceerror.WorkflowExecutionAlreadyStarted
-		var nf *serviceerror.NotFound
-		if existed && (errors.As(err, &dup) || errors.As(err, &nf)) {
-			v, err = s.store.GetDossier(ctx, id)
-		}
-		if err != nil {
-			return domain.View{}, false, s.updateError(ctx, id, domain.ActSubmit, "submit", err)
-		}
+		// Whether Temporal recorded the start is unknown: the mark stays,
+		// and the reconciler projects the dossier if it was.
+		return domain.View{}, false, s.updateError(ctx, id, domain.ActSubmit, "submit", err)
+	}
+	d, first := workflows.Opened(in)
+	v := d.View()
+	if err := s.store.ProjectPending(ctx, store.PendingStart, v, []domain.HistoryEntry{first}); err != nil {
+		return domain.View{}, false, notYetVisible("submit", err)
 	}
 	return s.present(ctx, a, v, new(bool)), existed, nil
+}
+
+// errNotStarted says a repeated submission's first attempt never started
+// its workflow.
+var errNotStarted = errors.New("the submission's workflow was never started")
+
+// repeated is the dossier of a repeated submission: from the read model,
+// or, when its first attempt did not get to write it there, rebuilt from
+// Temporal now; errNotStarted if Temporal has no such workflow.
+func (s *Service) repeated(ctx context.Context, id string) (domain.View, error) {
+	v, err := s.store.GetDossier(ctx, id)
+	if err == nil {
+		return v, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return domain.View{}, storeError("read dossier", err)
+	}
+	if s.reconcile == nil {
+		return domain.View{}, &Error{Kind: ErrUnavailable, Detail: "the dossier is being recorded; try again shortly"}
+	}
+	if err := s.reconcile(ctx, id); err != nil {
+		var nf *serviceerror.NotFound
+		if errors.As(err, &nf) {
+			return domain.View{}, errNotStarted
+		}
+		return domain.View{}, failure("rebuild the dossier from Temporal", err)
+	}
+	v, err = s.store.GetDossier(ctx, id)
+	if err != nil {
+		return domain.View{}, storeError("read dossier", err)
+	}
+	return v, nil
+}
+
+// notYetVisible is the answer when Temporal recorded a transition but the
+// read model could not be written: the reconciler will write it, and the
+// client, which must not be told it is done before every read shows it,
+// learns it may look again shortly.
+func notYetVisible(what string, err error) *Error {
+	return &Error{Kind: ErrUnavailable, Err: err, What: what, Recorded: true,
+		Detail: "recorded, but not yet readable: it will appear within seconds; read the dossier again before repeating it"}
 }
 
 // present completes a view for a: allowed_actions, and empty arrays rather
@@ -128,6 +183,33 @@ func (s *Service) present(ctx context.Context, a domain.Actor, v domain.View, vo
 	return v
 }
 
+// catchUpTimeout bounds rebuilding a dossier from Temporal before a read.
+const catchUpTimeout = 5 * time.Second
+
+// catchUp makes a read of dossier id show whatever Temporal recorded of it:
+// when a transition of it is marked and not yet written, an API is writing
+// it now, or died between Temporal's answer and its own write, and the
+// client who lost that answer may be reading to find out whether its action
+// happened. The dossier is then rebuilt from its Temporal history first
+// (the reconciler's path), so the answer is Temporal's. A dossier with no
+// mark, nearly every one, costs one indexed lookup. On failure the read
+// goes on with what the read model has (the workers' reconcilers will
+// write it within seconds).
+func (s *Service) catchUp(ctx context.Context, id string) {
+	if s.reconcile == nil || !ValidID(id) {
+		return
+	}
+	pending, err := s.store.HasPending(ctx, id)
+	if err != nil || !pending {
+		return
+	}
+	rctx, cancel := context.WithTimeout(ctx, catchUpTimeout)
+	defer cancel()
+	if err := s.reconcile(rctx, id); err != nil {
+		s.log.WarnContext(ctx, "catch up with Temporal before a read", "dossier", id, "error", err)
+	}
+}
+
 // visible reads dossier id and checks a may see it: another unit's dossier
 // is "no such dossier", so that its existence does not leak.
 func (s *Service) visible(ctx context.Context, a domain.Actor, id string) (domain.View, error) {
@@ -153,6 +235,7 @@ func storeError(what string, err error) *Error {
 
 // Dossier is one dossier as a sees it, with the actions a may take now.
 func (s *Service) Dossier(ctx context.Context, a domain.Actor, id string) (domain.View, error) {
+	s.catchUp(ctx, id)
 	v, err := s.visible(ctx, a, id)
 	if err != nil {
 		return domain.View{}, err
@@ -169,6 +252,7 @@ func (s *Service) DossierVersion(ctx context.Context, a domain.Actor, id string)
 
 // History is a dossier's append-only history, oldest first.
 func (s *Service) History(ctx context.Context, a domain.Actor, id string) ([]domain.HistoryEntry, error) {
+	s.catchUp(ctx, id)
 	v, err := s.visible(ctx, a, id)
 	if err != nil {
 		return nil, err
@@ -308,6 +392,10 @@ func (s *Service) presentAll(ctx context.Context, a domain.Actor, views []domain
 // error: a refusal stays one; a workflow that is gone is "no such dossier",
 // or a conflict naming the stage the dossier finished in.
 func (s *Service) updateError(ctx context.Context, id string, action domain.Action, what string, err error) *Error {
+	var own *Error
+	if errors.As(err, &own) {
+		return own
+	}
 	if e, ok := workflows.AsRefusal(err); ok {
 		return fromDomain(e, action)
 	}
@@ -331,7 +419,7 @@ func (s *Service) updateError(ctx context.Context, id string, action domain.Acti
 // sealStart signs a dossier's start, when the service holds keys.
 func (s *Service) sealStart(in workflows.DossierInput) workflows.DossierInput {
 	if s.sealer != nil {
-		in.Seal = s.sealer.Seal(domain.StartMessage(in.ID, in.Submission, in.By))
+		in.Seal = s.sealer.Seal(domain.StartMessage(in.ID, in.Submission, in.By, in.SubmittedAt))
 	}
 	return in
 }

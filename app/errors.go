@@ -44,6 +44,10 @@ type Error struct {
 	// unavailable errors (logged, never shown).
 	What string
 	Err  error
+	// Recorded, on an unavailable error, says Temporal recorded the
+	// transition but the read model does not show it yet (it will, within
+	// seconds): the client must read before repeating it.
+	Recorded bool
 }
 
 func (e *Error) Error() string {

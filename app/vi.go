@@ -242,6 +242,9 @@ func Vietnamese(err error) (string, []domain.FieldError) {
 	case ErrMalformed:
 		return "Yêu cầu không đúng định dạng. Vui lòng gửi lại.", nil
 	case ErrUnavailable:
+		if e.Recorded {
+			return "Thao tác đã được ghi nhận nhưng chưa hiển thị; hồ sơ sẽ được cập nhật trong vài giây. Hãy xem lại hồ sơ trước khi thực hiện lại.", nil
+		}
 		return "Hệ thống tạm thời không kết nối được dịch vụ xử lý hồ sơ. Vui lòng thử lại sau ít phút.", nil
 	}
 	return "Đã có lỗi hệ thống. Vui lòng thử lại hoặc liên hệ quản trị.", nil

@@ -270,14 +270,13 @@ func Seed(ctx context.Context, st *store.Store, n int, seed uint64) (Mix, error)
 		pq.Array(councilIDs)); err != nil {
 		return Mix{}, fmt.Errorf("seed: votes: %w", err)
 	}
-	for year, last := range maxID {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO dossier_ids (year, last) VALUES ($1, $2)
-ON CONFLICT (year) DO UPDATE SET last = greatest(dossier_ids.last, EXCLUDED.last)`, year, last); err != nil {
-			return Mix{}, fmt.Errorf("seed: id counter %d: %w", year, err)
-		}
-	}
 	if err := tx.Commit(); err != nil {
 		return Mix{}, fmt.Errorf("seed: commit: %w", err)
+	}
+	for year, last := range maxID {
+		if err := st.RestoreDossierID(ctx, fmt.Sprintf("HS-%d-%06d", year, last)); err != nil {
+			return Mix{}, fmt.Errorf("seed: id counter %d: %w", year, err)
+		}
 	}
 	for _, q := range []string{`VACUUM ANALYZE dossiers`, `VACUUM ANALYZE dossier_votes`} {
 		if _, err := st.DB.ExecContext(ctx, q); err != nil {

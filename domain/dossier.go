@@ -161,6 +161,10 @@ type Command struct {
 	ExpectedVersion int64 `json:"expected_version,omitempty"`
 	// Document is the file to attach, for attach_document.
 	Document *Document `json:"document,omitempty"`
+	// CallerProjects says the caller (the API) writes the transition into
+	// the read model itself, from the update's outcome, before it answers;
+	// without it (an API from before) the workflow projects it.
+	CallerProjects bool `json:"caller_projects,omitempty"`
 }
 
 // NewDossier builds the state of a just-submitted dossier and its first
@@ -607,12 +611,14 @@ func CommandMessage(id string, c Command) []byte {
 	return b
 }
 
-// StartMessage is what the API seals for the start of dossier id.
-func StartMessage(id string, s Submission, by Actor) []byte {
+// StartMessage is what the API seals for the start of dossier id submitted
+// at at (zero for a start from before submission times were sealed).
+func StartMessage(id string, s Submission, by Actor, at time.Time) []byte {
 	b, _ := json.Marshal(struct {
 		Dossier    string     `json:"dossier"`
 		Submission Submission `json:"submission"`
 		By         Actor      `json:"by"`
-	}{id, s, by})
+		At         time.Time  `json:"at,omitzero"`
+	}{id, s, by, at})
 	return b
 }

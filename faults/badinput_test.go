@@ -47,7 +47,7 @@ func (s *stack) snapshot(t *testing.T, ctx context.Context, a *api, id string) s
 	for _, q := range []string{
 		"SELECT count(*) FROM dossiers", "SELECT count(*) FROM dossier_history", "SELECT count(*) FROM documents",
 		"SELECT count(*) FROM document_chunks", "SELECT count(*) FROM idempotency_keys", "SELECT count(*) FROM dossier_votes",
-		"SELECT count(*) FROM issued_numbers", "SELECT coalesce(sum(last), 0) FROM dossier_ids", "SELECT count(*) FROM awards",
+		"SELECT count(*) FROM issued_numbers", "SELECT coalesce(sum(last_value), 0) FROM pg_sequences WHERE sequencename LIKE 'dossier_ids_%'", "SELECT count(*) FROM awards",
 		"SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
 	} {
 		var n int64

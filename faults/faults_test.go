@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -205,6 +206,66 @@ func TestAPIKilledMidLoad(t *testing.T) {
 			return fmt.Sprintf("API down %s", time.Since(down).Round(100*time.Millisecond)), nil
 		}}.run(t)
 }
+
+// c2. The API dies (SIGKILL, from a failpoint) at the worst moment: right
+// after Temporal has completed an action's update, before the API has
+// written it into the read model or answered. With no API up, nobody reads
+// the dossier, so what writes it is the workers' reconciler alone; the time
+// from the kill until the read model shows the action is reported.
+func TestAPIKilledAfterTemporalAnswered(t *testing.T) {
+	n := otherDossiers
+	faultCase{name: "API SIGKILL after Temporal's answer", slug: "api-kill-answered", n: n, trigger: int64(n + n/2),
+		fault: func(ctx context.Context, l *load) (string, error) {
+			s := sys
+			s.mu.Lock()
+			a := s.api
+			s.mu.Unlock()
+			a.kill()
+			if err := s.startAPI(ctx, "TDKT_FAILPOINT=kill-after-update"); err != nil {
+				return "", err
+			}
+			s.mu.Lock()
+			doomed := s.api
+			s.mu.Unlock()
+			select {
+			case <-doomed.Done():
+			case <-ctx.Done():
+				return "", fmt.Errorf("the failpoint never fired: %w", ctx.Err())
+			}
+			killed := time.Now()
+			id, version, err := doomed.failpoint()
+			if err != nil {
+				return "", err
+			}
+			// Poll the read model itself: the API is down, so no read
+			// catches the dossier up; only the reconciler can.
+			var caughtUp time.Duration
+			for {
+				var v int64
+				err := s.db.QueryRowContext(ctx, `SELECT version FROM dossiers WHERE id = $1`, id).Scan(&v)
+				if err == nil && v >= version {
+					caughtUp = time.Since(killed)
+					break
+				}
+				if time.Since(killed) > 30*time.Second {
+					return "", fmt.Errorf("%s v%d: the read model did not catch up within 30 s of the kill (at v%d, %v)", id, version, v, err)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			catchUp.Store(int64(caughtUp))
+			if err := s.startAPI(ctx); err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("API killed after Temporal completed %s v%d; the reconciler wrote it %.1f s after the kill, with no API up; API down %s",
+				id, version, caughtUp.Seconds(), time.Since(killed).Round(100*time.Millisecond)), nil
+		}}.run(t)
+	if d := time.Duration(catchUp.Load()); d == 0 {
+		t.Errorf("no catch-up was measured")
+	}
+}
+
+// catchUp is the last measured catch-up of TestAPIKilledAfterTemporalAnswered.
+var catchUp atomic.Int64
 
 // d. The Temporal dev server (file persistence) is stopped and started
 // again on the same port and database file under load: every dossier

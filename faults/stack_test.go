@@ -3,6 +3,7 @@ package faults
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -269,8 +270,8 @@ func (s *stack) startWorker(ctx context.Context) error {
 	return w.waitLog(ctx, `"worker started"`, 90*time.Second)
 }
 
-func (s *stack) startAPI(ctx context.Context) error {
-	a, err := startChild("api", s.bin, s.env(), filepath.Join(s.dir, "api.log"), "api")
+func (s *stack) startAPI(ctx context.Context, extraEnv ...string) error {
+	a, err := startChild("api", s.bin, append(s.env(), extraEnv...), filepath.Join(s.dir, "api.log"), "api")
 	if err != nil {
 		return err
 	}
@@ -418,6 +419,30 @@ func startChild(name, bin string, env []string, logPath string, args ...string) 
 	children.all = append(children.all, c)
 	children.mu.Unlock()
 	return c, nil
+}
+
+// failpoint reads, from the child's log, the dossier and version it was
+// killed at by the kill-after-update failpoint.
+func (c *child) failpoint() (string, int64, error) {
+	b, err := os.ReadFile(c.logPath)
+	if err != nil {
+		return "", 0, err
+	}
+	lines := strings.Split(string(b), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if !strings.Contains(lines[i], "failpoint kill-after-update") {
+			continue
+		}
+		var rec struct {
+			Dossier string `json:"dossier"`
+			Version int64  `json:"version"`
+		}
+		if err := json.Unmarshal([]byte(lines[i]), &rec); err != nil {
+			return "", 0, fmt.Errorf("failpoint line %q: %w", lines[i], err)
+		}
+		return rec.Dossier, rec.Version, nil
+	}
+	return "", 0, fmt.Errorf("tdkt api exited without the failpoint's line; its log: %s", c.tail())
 }
 
 // kill sends SIGKILL to the child's whole process group and waits.

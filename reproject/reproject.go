@@ -1,10 +1,12 @@
 // Package reproject rebuilds the read model from Temporal, for the day a
 // read model is lost or restored from an old backup, or a workflow is reset
-// (`tdkt reproject`). Temporal is the source of truth: every transition of
-// a dossier scheduled a projection activity whose input holds the view and
-// the history entries it wrote (and, for a vote, who voted), and every
-// number the chairman's office issued is the result of a numbering
-// activity. Reading those back from each run's event history, oldest first,
+// (`tdkt reproject`), and for the reconciler (one dossier an API did not
+// finish writing). Temporal is the source of truth: a dossier's start holds
+// the input its opening is computed from; every action's update outcome
+// holds the view and the history entries it wrote (and, for a vote, who
+// voted); every transition of older histories, and every deadline, scheduled
+// a projection activity whose input holds the same; and every number the
+// chairman's office issued is the result of a numbering activity. Reading those back from each run's event history, oldest first,
 // and applying them with the store's idempotent, version-guarded writes
 // gives the same read model the projections gave; running it twice changes
 // nothing.
@@ -25,12 +27,14 @@ import (
 
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
 	"tdkt/activities"
 	"tdkt/app"
+	"tdkt/domain"
 	"tdkt/store"
 	"tdkt/workflows"
 )
@@ -110,7 +114,8 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		runs := byWorkflow[wid]
 		sort.Slice(runs, func(i, j int) bool { return runs[i].start < runs[j].start })
 		for _, r := range runs {
-			n, k, err := replayRun(ctx, o, r.workflowID, r.runID)
+			seen := newSeen()
+			n, k, err := replayRun(ctx, o, r.workflowID, r.runID, &seen)
 			if err != nil {
 				return rep, err
 			}
@@ -133,16 +138,83 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	return rep, nil
 }
 
+// Seen is what the histories read held, beside what they projected: for the
+// reconciler, which clears the marks of the transitions it finds done.
+type Seen struct {
+	// Started: a start event was read (the dossier's opening is projected).
+	Started bool
+	// Accepted and Completed are the ids of the updates accepted, and
+	// completed (successfully or not), in the runs read.
+	Accepted, Completed map[string]bool
+}
+
+func newSeen() Seen { return Seen{Accepted: map[string]bool{}, Completed: map[string]bool{}} }
+
 // replayRun applies one run's projections and numbers, in event order.
-func replayRun(ctx context.Context, o Options, workflowID, runID string) (projections, numbers int, err error) {
-	numberInputs := map[int64]activities.IssueNumberInput{}
+func replayRun(ctx context.Context, o Options, workflowID, runID string, seen *Seen) (projections, numbers int, err error) {
+	var events []*historypb.HistoryEvent
 	it := o.Client.GetWorkflowHistory(ctx, workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for it.HasNext() {
 		ev, err := it.Next()
 		if err != nil {
-			return projections, numbers, fmt.Errorf("reproject %s: history: %w", workflowID, err)
+			return 0, 0, fmt.Errorf("reproject %s: history: %w", workflowID, err)
 		}
+		events = append(events, ev)
+	}
+	return applyRun(ctx, o, workflowID, events, seen)
+}
+
+// applyRun writes what one run's events recorded into the read model:
+//   - the opening of a dossier whose start carries its submission time
+//     (the API projected it from that input; workflows.Opened recomputes it);
+//   - each action's outcome, when it carries the history entries it wrote
+//     (the API projected those);
+//   - each projection activity's input (the workflow projected those: every
+//     transition of older histories, and deadlines);
+//   - each number issued.
+func applyRun(ctx context.Context, o Options, workflowID string, events []*historypb.HistoryEvent, seen *Seen) (projections, numbers int, err error) {
+	numberInputs := map[int64]activities.IssueNumberInput{}
+	for _, ev := range events {
 		switch ev.GetEventType() {
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+			var in workflows.DossierInput
+			if err := decode(o.DataConverter, ev.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in); err != nil {
+				return projections, numbers, fmt.Errorf("reproject %s: start: %w", workflowID, err)
+			}
+			seen.Started = true
+			if in.State != nil || in.SubmittedAt.IsZero() {
+				continue
+			}
+			d, first := workflows.Opened(in)
+			if err := o.Store.Project(ctx, d.View(), []domain.HistoryEntry{first}); err != nil {
+				return projections, numbers, fmt.Errorf("reproject %s: %w", workflowID, err)
+			}
+			projections++
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+			a := ev.GetWorkflowExecutionUpdateAcceptedEventAttributes()
+			seen.Accepted[a.GetAcceptedRequest().GetMeta().GetUpdateId()] = true
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+			a := ev.GetWorkflowExecutionUpdateCompletedEventAttributes()
+			seen.Completed[a.GetMeta().GetUpdateId()] = true
+			ok := a.GetOutcome().GetSuccess()
+			if ok == nil {
+				continue
+			}
+			var out workflows.Outcome
+			if err := decode(o.DataConverter, ok, &out); err != nil {
+				return projections, numbers, fmt.Errorf("reproject %s: event %d: %w", workflowID, ev.GetEventId(), err)
+			}
+			if len(out.Entries) == 0 {
+				continue // the workflow projected it (older histories), or sync
+			}
+			var voters []string
+			if out.Voter != "" {
+				voters = []string{out.Voter}
+			}
+			if err := o.Store.Project(ctx, out.View, out.Entries, voters...); err != nil {
+				return projections, numbers, fmt.Errorf("reproject %s: %w", workflowID, err)
+			}
+			projections++
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 			a := ev.GetActivityTaskScheduledEventAttributes()
 			switch a.GetActivityType().GetName() {
@@ -184,6 +256,51 @@ func replayRun(ctx context.Context, o Options, workflowID, runID string) (projec
 		}
 	}
 	return projections, numbers, nil
+}
+
+// maxRunsBack bounds how many runs of a continue-as-new chain Dossier reads.
+const maxRunsBack = 16
+
+// Dossier rebuilds one dossier from its Temporal history without the
+// visibility store (which may lag a just-started workflow): its current run
+// and the runs it continued from, oldest first. The reconciler calls it for
+// a dossier an API marked and did not write. Unlike Run, it leaves the id
+// counter alone: an API issued this dossier's id from it. A dossier Temporal does not
+// have is a *serviceerror.NotFound.
+func Dossier(ctx context.Context, o Options, id string) (Seen, error) {
+	seen := newSeen()
+	if o.DataConverter == nil {
+		o.DataConverter = converter.GetDefaultDataConverter()
+	}
+	wid := workflows.DossierWorkflowID(id)
+	desc, err := o.Client.DescribeWorkflowExecution(ctx, wid, "")
+	if err != nil {
+		return seen, fmt.Errorf("reproject %s: %w", id, err)
+	}
+	var runs [][]*historypb.HistoryEvent
+	runID := desc.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+	for len(runs) < maxRunsBack && runID != "" {
+		var events []*historypb.HistoryEvent
+		it := o.Client.GetWorkflowHistory(ctx, wid, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				return seen, fmt.Errorf("reproject %s: history of run %s: %w", id, runID, err)
+			}
+			events = append(events, ev)
+		}
+		runs = append(runs, events)
+		runID = ""
+		if len(events) > 0 {
+			runID = events[0].GetWorkflowExecutionStartedEventAttributes().GetContinuedExecutionRunId()
+		}
+	}
+	for i := len(runs) - 1; i >= 0; i-- {
+		if _, _, err := applyRun(ctx, o, wid, runs[i], &seen); err != nil {
+			return seen, err
+		}
+	}
+	return seen, nil
 }
 
 func decode(dc converter.DataConverter, p *commonpb.Payloads, into any) error {

@@ -3,9 +3,11 @@ package reproject_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -51,12 +53,17 @@ func take(t *testing.T, st *store.Store) snapshot {
 		"votes":    `SELECT dossier_id || ' ' || member_id FROM dossier_votes ORDER BY 1`,
 		"numbers":  `SELECT dossier_id || ' ' || kind || ' ' || year || ' ' || n FROM issued_numbers ORDER BY 1`,
 		"counters": `SELECT kind || ' ' || year || ' ' || last FROM number_counters ORDER BY 1`,
-		"ids":      `SELECT year || ' ' || last FROM dossier_ids ORDER BY 1`,
 	} {
 		var rows []string
 		require.NoError(t, st.DB.Select(&rows, q), name)
 		s[name] = rows
 	}
+	ids, err := st.DossierIDCounters(context.Background())
+	require.NoError(t, err)
+	for year, last := range ids {
+		s["ids"] = append(s["ids"], fmt.Sprintf("%d %d", year, last))
+	}
+	sort.Strings(s["ids"])
 	return s
 }
 
@@ -74,7 +81,12 @@ func wipe(t *testing.T, st *store.Store, where string) {
 		require.NoError(t, err)
 	}
 	if where == "" {
-		_, err := st.DB.Exec(`DELETE FROM number_counters; DELETE FROM dossier_ids`)
+		_, err := st.DB.Exec(`DELETE FROM number_counters;
+DO $$ DECLARE r record; BEGIN
+  FOR r IN SELECT sequencename FROM pg_sequences WHERE sequencename ~ '^dossier_ids_[0-9]{4}$' LOOP
+    EXECUTE format('DROP SEQUENCE %I', r.sequencename);
+  END LOOP;
+END $$`)
 		require.NoError(t, err)
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"tdkt/app"
 	"tdkt/config"
 	"tdkt/domain"
+	"tdkt/workflows"
 )
 
 func pdf(n int) []byte { return append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("x"), n)...) }
@@ -664,6 +665,6 @@ func (m *mockHandleSlowCtx) Get(ctx context.Context, ptr any) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	*(ptr.(*domain.View)) = m.v
+	*(ptr.(*workflows.Outcome)) = workflows.Outcome{View: m.v}
 	return nil
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -9,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/mock"
-	"go.temporal.io/sdk/client"
 
 	"tdkt/domain"
 )
@@ -37,12 +35,7 @@ func FuzzSubmitBody(f *testing.F) {
 	f.Add(goodSubmission, "text/plain", "")
 	f.Add(goodSubmission, "application/merge-patch+json; charset=utf-8", strings.Repeat("k", 200))
 	e := newEnv(f)
-	e.tc.On("NewWithStartWorkflowOperation", mock.Anything, mock.Anything, mock.Anything).Return(nil).Maybe()
-	e.tc.On("UpdateWithStartWorkflow", mock.Anything, mock.Anything).Return(
-		func(ctx context.Context, o client.UpdateWithStartWorkflowOptions) (client.WorkflowUpdateHandle, error) {
-			v := view(strings.TrimPrefix(o.UpdateOptions.WorkflowID, "dossier-"), domain.Reception)
-			return handle(v, nil), nil
-		}).Maybe()
+	e.tc.On("ExecuteWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(run(), nil).Maybe()
 	f.Fuzz(func(t *testing.T, body, ct, key string) {
 		before := stateChanges(e)
 		r := httptest.NewRequest("POST", "/api/v1/dossiers", strings.NewReader(body))

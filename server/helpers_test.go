@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,6 +25,7 @@ import (
 	"tdkt/auth"
 	"tdkt/config"
 	"tdkt/domain"
+	"tdkt/workflows"
 )
 
 var testSecret = []byte("server-test-secret-0123456789")
@@ -43,6 +45,10 @@ type fakeStore struct {
 	deleted []string
 	cursors map[string]bool
 	lastF   ListFilter
+	// projectErr, when set, fails ProjectPending only.
+	projectErr error
+	// pending are the marks set and not cleared, dossier|token.
+	pending map[string]bool
 }
 
 type fakeDoc struct {
@@ -54,7 +60,57 @@ type fakeDoc struct {
 func newFakeStore() *fakeStore {
 	return &fakeStore{views: map[string]domain.View{}, history: map[string][]domain.HistoryEntry{},
 		voted: map[string]bool{}, keys: map[string]string{}, hashes: map[string]string{}, docs: map[string]fakeDoc{},
-		cursors: map[string]bool{"c1": true}}
+		cursors: map[string]bool{"c1": true}, pending: map[string]bool{}}
+}
+
+func (f *fakeStore) MarkPending(ctx context.Context, id, token string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	f.pending[id+"|"+token] = true
+	return nil
+}
+
+func (f *fakeStore) HasPending(ctx context.Context, id string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for k := range f.pending {
+		if strings.HasPrefix(k, id+"|") {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (f *fakeStore) ClearPending(ctx context.Context, id, token string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.pending, id+"|"+token)
+	return nil
+}
+
+// ProjectPending writes a newer view, its entries and voters, and clears
+// the mark, as the store does.
+func (f *fakeStore) ProjectPending(ctx context.Context, token string, v domain.View, entries []domain.HistoryEntry, voters ...string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	if f.projectErr != nil {
+		return f.projectErr
+	}
+	if old, ok := f.views[v.ID]; !ok || old.Version < v.Version {
+		f.views[v.ID] = v
+	}
+	f.history[v.ID] = append(f.history[v.ID], entries...)
+	for _, m := range voters {
+		f.voted[v.ID+"|"+m] = true
+	}
+	delete(f.pending, v.ID+"|"+token)
+	return nil
 }
 
 func (f *fakeStore) put(v domain.View) {
@@ -84,6 +140,7 @@ func (f *fakeStore) ReserveSubmission(ctx context.Context, unit, key, hash strin
 	if key != "" {
 		f.keys[unit+"|"+key], f.hashes[unit+"|"+key] = id, hash
 	}
+	f.pending[id+"|start"] = true
 	return id, false, nil
 }
 
@@ -195,6 +252,8 @@ type env struct {
 	tc    *mocks.Client
 	store *fakeStore
 	logs  *bytes.Buffer
+	// reconcile stands for the worker's reconciler (app.Deps.Reconcile).
+	reconcile func(ctx context.Context, id string) error
 }
 
 func newEnv(t testing.TB) *env {
@@ -208,13 +267,21 @@ func newEnv(t testing.TB) *env {
 	cfg := config.Defaults()
 	cfg.MaxUploadMB = 1
 	logs := &bytes.Buffer{}
+	e := &env{t: t, tc: tc, store: st}
 	s, err := New(Deps{Temporal: tc, Store: st, Config: cfg, Policy: domain.DefaultPolicy(), Verifier: v,
+		Reconcile: func(ctx context.Context, id string) error {
+			if e.reconcile == nil {
+				return errors.New("no reconciler in this test")
+			}
+			return e.reconcile(ctx, id)
+		},
 		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil)),
 		Now:    func() time.Time { return time.Date(2025, 12, 31, 20, 0, 0, 0, time.UTC) }}) // 2026 in Vietnam
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, s: s, tc: tc, store: st, logs: logs}
+	e.s, e.logs = s, logs
+	return e
 }
 
 type lockedWriter struct {
@@ -305,7 +372,7 @@ func handle(v domain.View, err error) *mocks.WorkflowUpdateHandle {
 		if err != nil {
 			return err
 		}
-		*(ptr.(*domain.View)) = v
+		*(ptr.(*workflows.Outcome)) = workflows.Outcome{View: v}
 		return nil
 	}).Maybe()
 	return h

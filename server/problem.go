@@ -106,11 +106,17 @@ func invalid(c *gin.Context, fields ...domain.FieldError) {
 // request id.
 func (s *Server) answer(c *gin.Context, err error) {
 	e := app.AsError(err)
-	switch e.Kind {
-	case app.ErrInternal, app.ErrUnavailable:
+	switch {
+	case e.Recorded:
+		s.log.Warn("recorded in Temporal, not yet in the read model", "request_id", requestID(c), "during", e.What, "error", e.Err)
+		p := Problem{Status: http.StatusServiceUnavailable, Detail: e.Detail}
+		p.vi, _ = app.Vietnamese(e)
+		problem(c, p)
+		return
+	case e.Kind == app.ErrInternal, e.Kind == app.ErrUnavailable:
 		s.internal(c, e.What, e.Err)
 		return
-	case app.ErrTooLarge:
+	case e.Kind == app.ErrTooLarge:
 		s.tooLarge(c)
 		return
 	}

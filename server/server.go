@@ -56,6 +56,9 @@ type Deps struct {
 	Console interface{ Register(r *gin.Engine) }
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Reconcile rebuilds a dossier in the read model from Temporal (see
+	// app.Deps.Reconcile); used only when App is nil.
+	Reconcile func(ctx context.Context, id string) error
 }
 
 // Server is the HTTP API.
@@ -113,7 +116,8 @@ func New(d Deps) (*Server, error) {
 			return nil, err
 		}
 		s.app = app.New(app.Deps{Sealer: sealer, Temporal: d.Temporal, Store: d.Store, TaskQueue: d.Config.TaskQueue,
-			Policy: d.Policy, Logger: d.Logger, MaxUpload: s.maxUpload, MaxDocuments: d.Config.MaxDocuments, Now: d.Now})
+			Policy: d.Policy, Logger: d.Logger, MaxUpload: s.maxUpload, MaxDocuments: d.Config.MaxDocuments, Now: d.Now,
+			Reconcile: d.Reconcile})
 	}
 	httpMetrics, err := metrics.NewHTTP(d.Registry)
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/mocks"
 
 	"tdkt/domain"
 	"tdkt/metrics"
@@ -94,17 +95,17 @@ const goodSubmission = `{"award_code":"CSTD_TINH","kind":"merit","campaign":"202
  "nominee":{"type":"individual","name":"Lò Văn A","position":"Giáo viên","organization":"Trường THPT Phong Thổ"},
  "summary":"Thành tích xuất sắc","unknown_field":1}`
 
-// expectSubmit makes the mock start dossiers, answering with a fresh view.
+// expectSubmit makes the mock start dossiers.
 func (e *env) expectSubmit() {
-	e.tc.On("NewWithStartWorkflowOperation", mock.Anything, mock.Anything, mock.Anything).Return(nil)
-	e.tc.On("UpdateWithStartWorkflow", mock.Anything, mock.Anything).Return(
-		func(ctx context.Context, o client.UpdateWithStartWorkflowOptions) (client.WorkflowUpdateHandle, error) {
-			id := strings.TrimPrefix(o.UpdateOptions.WorkflowID, "dossier-")
-			v := view(id, domain.Reception)
-			v.Version = 1
-			e.store.put(v)
-			return handle(v, nil), nil
-		})
+	e.tc.On("ExecuteWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(run(), nil)
+}
+
+// run is a started workflow run.
+func run() *mocks.WorkflowRun {
+	r := &mocks.WorkflowRun{}
+	r.On("GetID").Return("dossier").Maybe()
+	r.On("GetRunID").Return("run").Maybe()
+	return r
 }
 
 func TestSubmit(t *testing.T) {
@@ -125,36 +126,41 @@ func TestSubmit(t *testing.T) {
 	if !reflect.DeepEqual(v.AllowedActions, []domain.Action{domain.ActWithdraw}) {
 		t.Errorf("allowed_actions %v", v.AllowedActions)
 	}
-	// The start: id, queue, policies, input; the update: sync, completed.
-	var start *mock.Call
-	for i := range e.tc.Calls {
-		if e.tc.Calls[i].Method == "NewWithStartWorkflowOperation" {
-			start = &mock.Call{Arguments: e.tc.Calls[i].Arguments}
-		}
-	}
-	so := start.Arguments.Get(0).(client.StartWorkflowOptions)
+	// The start: id, queue, policies, input with the submission's time.
+	start := e.tc.Calls[len(e.tc.Calls)-1]
+	so := start.Arguments.Get(1).(client.StartWorkflowOptions)
 	if so.ID != "dossier-HS-2026-000001" || so.TaskQueue != "tdkt-dossiers" ||
-		so.WorkflowIDConflictPolicy.String() != "UseExisting" || so.WorkflowIDReusePolicy.String() != "RejectDuplicate" {
+		so.WorkflowIDConflictPolicy.String() != "Fail" || so.WorkflowIDReusePolicy.String() != "RejectDuplicate" {
 		t.Errorf("start options %+v", so)
 	}
-	if start.Arguments.Get(1) != workflows.DossierWorkflowName {
-		t.Errorf("workflow %v", start.Arguments.Get(1))
+	if start.Arguments.Get(2) != workflows.DossierWorkflowName {
+		t.Errorf("workflow %v", start.Arguments.Get(2))
 	}
-	in := start.Arguments.Get(2).(workflows.DossierInput)
-	if in.ID != v.ID || in.By.ID != unitA.ID || in.Submission.Procedure != domain.ProcedureRegular || in.Submission.Nominee.Name != "Lò Văn A" || in.Policy.CouncilMembers != 9 {
+	in := start.Arguments.Get(3).(workflows.DossierInput)
+	if in.ID != v.ID || in.By.ID != unitA.ID || in.Submission.Procedure != domain.ProcedureRegular || in.Submission.Nominee.Name != "Lò Văn A" ||
+		in.Policy.CouncilMembers != 9 || !in.SubmittedAt.Equal(time.Date(2025, 12, 31, 20, 0, 0, 0, time.UTC)) {
 		t.Errorf("input %+v", in)
 	}
-	uo := e.tc.Calls[len(e.tc.Calls)-1].Arguments.Get(1).(client.UpdateWithStartWorkflowOptions)
-	if uo.UpdateOptions.UpdateName != workflows.UpdateSync || uo.UpdateOptions.WaitForStage != client.WorkflowUpdateStageCompleted {
-		t.Errorf("update options %+v", uo.UpdateOptions)
+	// The API wrote the opening the workflow computes from the same input,
+	// and cleared its mark.
+	d, first := workflows.Opened(in)
+	if got, _ := e.store.GetDossier(context.Background(), v.ID); !reflect.DeepEqual(got, d.View()) {
+		t.Errorf("stored view %+v\nwant %+v", got, d.View())
+	}
+	if h := e.store.history[v.ID]; len(h) != 1 || h[0] != first {
+		t.Errorf("stored history %+v", h)
+	}
+	if len(e.store.pending) != 0 {
+		t.Errorf("marks left: %v", e.store.pending)
 	}
 
-	// A repeat with the same key: the same dossier, 200.
+	// A repeat with the same key: the same dossier, 200, nothing started.
 	rec = e.do(req{method: "POST", path: "/api/v1/dossiers", as: &unitA, body: goodSubmission,
 		headers: map[string]string{"Idempotency-Key": "k-1"}})
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"HS-2026-000001"`) {
 		t.Fatalf("repeat: %d %s", rec.Code, rec.Body.String())
 	}
+	e.tc.AssertNumberOfCalls(t, "ExecuteWorkflow", 1)
 	// The same key with another body.
 	p := problemOf(t, e.do(req{method: "POST", path: "/api/v1/dossiers", as: &unitA,
 		body: strings.Replace(goodSubmission, "Lò Văn A", "Lò Văn B", 1), headers: map[string]string{"Idempotency-Key": "k-1"}}), 422)
@@ -163,29 +169,64 @@ func TestSubmit(t *testing.T) {
 	}
 }
 
-func TestSubmitRepeatAfterWorkflowFinished(t *testing.T) {
+// Temporal recorded the start but the read model could not be written: the
+// answer is 503 (not yet readable), the mark stays for the reconciler; a
+// repeat with the key is refused a second start as a duplicate and rebuilds
+// the dossier from Temporal (the reconciler's path) before it answers.
+func TestSubmitRecordedButNotProjected(t *testing.T) {
 	e := newEnv(t)
-	e.tc.On("NewWithStartWorkflowOperation", mock.Anything, mock.Anything, mock.Anything).Return(nil)
-	first := true
-	e.tc.On("UpdateWithStartWorkflow", mock.Anything, mock.Anything).Return(
-		func(ctx context.Context, o client.UpdateWithStartWorkflowOptions) (client.WorkflowUpdateHandle, error) {
-			id := strings.TrimPrefix(o.UpdateOptions.WorkflowID, "dossier-")
-			if first {
-				first = false
-				v := view(id, domain.Reception)
-				e.store.put(v)
-				return handle(v, nil), nil
+	started := false
+	e.tc.On("ExecuteWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, o client.StartWorkflowOptions, wf any, args ...any) (client.WorkflowRun, error) {
+			if started {
+				return nil, serviceerror.NewWorkflowExecutionAlreadyStarted("started", "", "")
 			}
-			e.store.put(view(id, domain.Withdrawn))
-			return nil, fmt.Errorf("failed workflow start: %w", serviceerror.NewWorkflowExecutionAlreadyStarted("done", "", ""))
+			started = true
+			return run(), nil
 		})
+	e.store.projectErr = errors.New("connection reset")
 	h := map[string]string{"Idempotency-Key": "same"}
-	if rec := e.do(req{method: "POST", path: "/api/v1/dossiers", as: &unitA, body: goodSubmission, headers: h}); rec.Code != 201 {
-		t.Fatal(rec.Body.String())
+	defer func() { t.Log(e.logs.String()) }()
+	p := problemOf(t, e.do(req{method: "POST", path: "/api/v1/dossiers", as: &unitA, body: goodSubmission, headers: h}), 503)
+	if !strings.Contains(p.Detail, "not yet readable") {
+		t.Errorf("detail %q", p.Detail)
+	}
+	if !e.store.pending["HS-2026-000001|start"] {
+		t.Fatalf("the start's mark is gone: %v", e.store.pending)
+	}
+	e.store.projectErr = nil
+	rebuilt := 0
+	e.reconcile = func(ctx context.Context, id string) error {
+		rebuilt++
+		e.store.put(view(id, domain.Reception))
+		return nil
 	}
 	rec := e.do(req{method: "POST", path: "/api/v1/dossiers", as: &unitA, body: goodSubmission, headers: h})
-	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"stage":"withdrawn"`) {
-		t.Fatalf("%d %s", rec.Code, rec.Body.String())
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"HS-2026-000001"`) || rebuilt != 1 {
+		t.Fatalf("repeat: %d %s (rebuilt %d)", rec.Code, rec.Body.String(), rebuilt)
+	}
+}
+
+// A repeat whose first attempt never reached Temporal starts the workflow.
+func TestSubmitRepeatAfterUnavailable(t *testing.T) {
+	e := newEnv(t)
+	calls := 0
+	e.tc.On("ExecuteWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, o client.StartWorkflowOptions, wf any, args ...any) (client.WorkflowRun, error) {
+			calls++
+			if calls == 1 {
+				return nil, serviceerror.NewUnavailable("frontend down")
+			}
+			return run(), nil
+		})
+	e.reconcile = func(ctx context.Context, id string) error {
+		return fmt.Errorf("dossier %s: %w", id, serviceerror.NewNotFound("no such workflow"))
+	}
+	h := map[string]string{"Idempotency-Key": "again"}
+	problemOf(t, e.do(req{method: "POST", path: "/api/v1/dossiers", as: &unitA, body: goodSubmission, headers: h}), 503)
+	rec := e.do(req{method: "POST", path: "/api/v1/dossiers", as: &unitA, body: goodSubmission, headers: h})
+	if rec.Code != 201 || calls != 2 {
+		t.Fatalf("repeat: %d %s (starts %d)", rec.Code, rec.Body.String(), calls)
 	}
 }
 
@@ -591,7 +632,7 @@ type mockHandleSlow struct {
 
 func (m *mockHandleSlow) Get(ctx context.Context, ptr any) error {
 	time.Sleep(m.d)
-	*(ptr.(*domain.View)) = m.v
+	*(ptr.(*workflows.Outcome)) = workflows.Outcome{View: m.v}
 	return nil
 }
 

@@ -16,6 +16,16 @@ import (
 // monotonic: the row is replaced only by a newer version, an entry already
 // written is left alone, so a retried or late projection changes nothing.
 func (s *Store) Project(ctx context.Context, v domain.View, entries []domain.HistoryEntry, voters ...string) error {
+	return s.project(ctx, v, entries, voters, "")
+}
+
+// ProjectPending is Project, clearing in the same transaction the mark the
+// caller set before it sent the transition to Temporal (MarkPending).
+func (s *Store) ProjectPending(ctx context.Context, token string, v domain.View, entries []domain.HistoryEntry, voters ...string) error {
+	return s.project(ctx, v, entries, voters, token)
+}
+
+func (s *Store) project(ctx context.Context, v domain.View, entries []domain.HistoryEntry, voters []string, token string) error {
 	// Allowed actions depend on the caller; the API computes them per read.
 	v.AllowedActions = []domain.Action{}
 	view, err := json.Marshal(v)
@@ -75,6 +85,12 @@ INSERT INTO dossier_votes (dossier_id, member_id) VALUES ($1, $2)
 ON CONFLICT (dossier_id, member_id) DO NOTHING`, c(v.ID), c(voter))
 			if err != nil {
 				return fmt.Errorf("project %s: vote: %w", v.ID, err)
+			}
+		}
+		if token != "" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM projection_pending WHERE dossier_id = $1 AND token = $2`,
+				c(v.ID), c(token)); err != nil {
+				return fmt.Errorf("project %s: clear pending %s: %w", v.ID, token, err)
 			}
 		}
 		return nil

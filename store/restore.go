@@ -39,9 +39,16 @@ func (s *Store) RestoreDossierID(ctx context.Context, id string) error {
 	if err1 != nil || err2 != nil {
 		return nil
 	}
+	if year < 2000 || year > 9999 {
+		return nil
+	}
+	if err := s.ensureDossierSequence(ctx, year); err != nil {
+		return err
+	}
+	// setval(seq, n) makes the next nextval give n+1; never move it back.
+	seq := dossierSequence(year)
 	_, err := s.DB.ExecContext(ctx, `
-INSERT INTO dossier_ids (year, last) VALUES ($1, $2)
-ON CONFLICT (year) DO UPDATE SET last = GREATEST(dossier_ids.last, EXCLUDED.last)`, year, n)
+SELECT setval($1::regclass, GREATEST($2, (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM `+seq+`)))`, seq, n)
 	if err != nil {
 		return fmt.Errorf("restore dossier id %s: %w", id, err)
 	}

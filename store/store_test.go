@@ -32,7 +32,7 @@ func TestMigrateUpDownUp(t *testing.T) {
 	require.NoError(t, store.Migrate(ctx, db, "up"))
 	v, err = store.MigrationVersion(ctx, db)
 	require.NoError(t, err)
-	assert.EqualValues(t, 2, v)
+	assert.EqualValues(t, 3, v)
 	var awards int
 	require.NoError(t, st.DB.Get(&awards, `SELECT count(*) FROM awards`))
 	assert.Equal(t, len(domain.Catalogue), awards)
@@ -42,14 +42,36 @@ func TestMigrateUpDownUp(t *testing.T) {
 	require.NoError(t, store.Migrate(ctx, db, "status"))
 	// up again is a no-op that re-seeds the catalogue.
 	require.NoError(t, store.Migrate(ctx, db, "up"))
+	for _, want := range []string{"HS-2026-000001", "HS-2026-000002"} {
+		id, _, err := st.ReserveSubmission(ctx, "SGDDT", "", "h", 2026)
+		require.NoError(t, err)
+		assert.Equal(t, want, id)
+	}
 
-	// down undoes one migration at a time: the console's sessions, then
-	// the read model.
+	// down undoes one migration at a time: the write path (the yearly id
+	// counters go back into their table), the console's sessions, then the
+	// read model.
+	require.NoError(t, store.Migrate(ctx, db, "down"))
+	v, err = store.MigrationVersion(ctx, db)
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, v)
+	var exists bool
+	require.NoError(t, st.DB.Get(&exists, `SELECT to_regclass('projection_pending') IS NOT NULL`))
+	assert.False(t, exists)
+	var last int64
+	require.NoError(t, st.DB.Get(&last, `SELECT last FROM dossier_ids WHERE year = 2026`))
+	assert.EqualValues(t, 2, last)
+	// and up carries them over into the sequences.
+	require.NoError(t, store.Migrate(ctx, db, "up"))
+	id, _, err := st.ReserveSubmission(ctx, "SGDDT", "", "h", 2026)
+	require.NoError(t, err)
+	assert.Equal(t, "HS-2026-000003", id)
+	require.NoError(t, store.Migrate(ctx, db, "down"))
+
 	require.NoError(t, store.Migrate(ctx, db, "down"))
 	v, err = store.MigrationVersion(ctx, db)
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, v)
-	var exists bool
 	require.NoError(t, st.DB.Get(&exists, `SELECT to_regclass('sessions') IS NOT NULL`))
 	assert.False(t, exists)
 	require.NoError(t, store.Migrate(ctx, db, "down"))

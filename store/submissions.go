@@ -8,10 +8,12 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // ReserveSubmission gives a new submission its dossier id, HS-<year>-<NNNNNN>
-// counting from 1 each year. With an Idempotency-Key, a unit's repeat of the
+// counting from 1 each year, and marks its start as pending (MarkPending):
+// the caller projects the start and clears the mark. With an Idempotency-Key, a unit's repeat of the
 // same request gets the id of the first (existed is true); the same key with
 // a different request hash is ErrIdempotencyMismatch. An empty key always
 // allocates a new id.
@@ -30,44 +32,86 @@ func (s *Store) ReserveSubmission(ctx context.Context, unit, idempotencyKey, req
 			return "", false, err
 		}
 	}
-	lost := false
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var n int64
-		if err := tx.GetContext(ctx, &n, `
-INSERT INTO dossier_ids (year, last) VALUES ($1, 1)
-ON CONFLICT (year) DO UPDATE SET last = dossier_ids.last + 1
-RETURNING last`, year); err != nil {
-			return fmt.Errorf("allocate a dossier id for %d: %w", year, err)
+	n, err := s.nextDossierNumber(ctx, year)
+	if err != nil {
+		return "", false, err
+	}
+	id = fmt.Sprintf("HS-%d-%06d", year, n)
+	if idempotencyKey == "" {
+		if err := s.MarkPending(ctx, id, PendingStart); err != nil {
+			return "", false, err
 		}
-		id = fmt.Sprintf("HS-%d-%06d", year, n)
-		if idempotencyKey == "" {
-			return nil
-		}
-		var got string
-		err := tx.GetContext(ctx, &got, `
-INSERT INTO idempotency_keys (unit, key, request_hash, dossier_id) VALUES ($1, $2, $3, $4)
-ON CONFLICT (unit, key) DO NOTHING RETURNING dossier_id`, unit, idempotencyKey, requestHash, id)
-		if errors.Is(err, sql.ErrNoRows) {
-			// The same key arrived concurrently and won: give back our id.
-			lost = true
-			return errLostRace
-		}
-		if err != nil {
-			return fmt.Errorf("store idempotency key: %w", err)
-		}
-		return nil
-	})
-	if lost {
+		return id, false, nil
+	}
+	// One statement: the key and the mark of the start the caller is about
+	// to send are stored together, or neither is (the same key arrived
+	// concurrently and won: its id is the answer, and ours is left unused).
+	var got []string
+	err = s.DB.SelectContext(ctx, &got, `
+WITH k AS (
+  INSERT INTO idempotency_keys (unit, key, request_hash, dossier_id) VALUES ($1, $2, $3, $4)
+  ON CONFLICT (unit, key) DO NOTHING RETURNING dossier_id
+), p AS (
+  INSERT INTO projection_pending (dossier_id, token) SELECT dossier_id, $5 FROM k
+)
+SELECT dossier_id FROM k`, unit, idempotencyKey, requestHash, id, PendingStart)
+	if err != nil {
+		return "", false, fmt.Errorf("store idempotency key: %w", err)
+	}
+	if len(got) == 0 {
 		id, err := s.keyedSubmission(ctx, unit, idempotencyKey, requestHash)
 		if err != nil {
 			return "", false, err
 		}
 		return id, true, nil
 	}
-	if err != nil {
-		return "", false, err
-	}
 	return id, false, nil
+}
+
+// dossierSequence is the sequence of a year's dossier ids.
+func dossierSequence(year int) string { return fmt.Sprintf("dossier_ids_%d", year) }
+
+// nextDossierNumber takes the next number of a year's dossier ids from its
+// sequence, creating the sequence with the year's first dossier. A number
+// taken by a submission that then fails is not given again: ids may have
+// gaps, never repeats.
+func (s *Store) nextDossierNumber(ctx context.Context, year int) (int64, error) {
+	if year < 2000 || year > 9999 {
+		return 0, fmt.Errorf("allocate a dossier id: implausible year %d", year)
+	}
+	var n int64
+	err := s.DB.GetContext(ctx, &n, `SELECT nextval($1::regclass)`, dossierSequence(year))
+	if isUndefinedTable(err) {
+		if err := s.ensureDossierSequence(ctx, year); err != nil {
+			return 0, err
+		}
+		err = s.DB.GetContext(ctx, &n, `SELECT nextval($1::regclass)`, dossierSequence(year))
+	}
+	if err != nil {
+		return 0, fmt.Errorf("allocate a dossier id for %d: %w", year, err)
+	}
+	return n, nil
+}
+
+// ensureDossierSequence creates a year's sequence if it is missing. The
+// lock keeps two processes from racing on CREATE SEQUENCE IF NOT EXISTS,
+// which is not safe against itself.
+func (s *Store) ensureDossierSequence(ctx context.Context, year int) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('tdkt dossier id sequences'))`); err != nil {
+			return fmt.Errorf("lock dossier id sequences: %w", err)
+		}
+		// The name is built from an int: nothing to quote.
+		if _, err := tx.ExecContext(ctx, `CREATE SEQUENCE IF NOT EXISTS `+dossierSequence(year)+` AS bigint`); err != nil {
+			return fmt.Errorf("create the dossier id sequence of %d: %w", year, err)
+		}
+		return nil
+	})
+}
+
+func isUndefinedTable(err error) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe) && pe.Code == "42P01"
 }
 
 // keyedSubmission is the dossier id stored for (unit, key); ErrNotFound if
@@ -89,4 +133,27 @@ func (s *Store) keyedSubmission(ctx context.Context, unit, key, requestHash stri
 		return "", ErrIdempotencyMismatch
 	}
 	return row.DossierID, nil
+}
+
+// DossierIDCounters is the last dossier number issued in each year (for
+// tests and checks); a year whose sequence never issued one is absent.
+func (s *Store) DossierIDCounters(ctx context.Context) (map[int]int64, error) {
+	var rows []struct {
+		Name string `db:"sequencename"`
+		Last int64  `db:"last_value"`
+	}
+	err := s.DB.SelectContext(ctx, &rows, `
+SELECT sequencename, last_value FROM pg_sequences
+WHERE schemaname = current_schema() AND sequencename ~ '^dossier_ids_[0-9]{4}$' AND last_value IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("read dossier id counters: %w", err)
+	}
+	out := map[int]int64{}
+	for _, r := range rows {
+		var year int
+		if _, err := fmt.Sscanf(r.Name, "dossier_ids_%d", &year); err == nil {
+			out[year] = r.Last
+		}
+	}
+	return out, nil
 }

@@ -11,11 +11,15 @@ import (
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"tdkt/activities"
+	"tdkt/codec"
 	"tdkt/config"
+	"tdkt/reconcile"
+	"tdkt/reproject"
 	"tdkt/store"
 	"tdkt/workflows"
 )
@@ -34,12 +38,30 @@ func RegisterSealed(w sdkworker.Registry, st *store.Store, v workflows.Verifier)
 	w.RegisterActivityWithOptions(acts.IssueNumber, activity.RegisterOptions{Name: activities.IssueNumberActivity})
 }
 
-// Start starts a worker on the configured task queue; call Stop on it.
+// Worker is a running worker: the Temporal worker and the reconciler
+// beside it (package reconcile). Stop stops both.
+type Worker struct {
+	sdkworker.Worker
+	stopReconciler context.CancelFunc
+	reconciled     chan struct{}
+}
+
+// Stop stops the reconciler, then the Temporal worker (which finishes the
+// tasks it is running).
+func (w *Worker) Stop() {
+	w.stopReconciler()
+	<-w.reconciled
+	w.Worker.Stop()
+}
+
+// Start starts a worker on the configured task queue, and the reconciler
+// that writes into the read model what an API recorded in Temporal but did
+// not write; call Stop on it.
 //
 // It also installs the configured working-day calendar (TDKT_HOLIDAYS_FILE,
 // or the shipped one) as the one due dates are computed with, so that a
 // corrected holiday reaches running dossiers.
-func Start(c client.Client, st *store.Store, cfg config.Config, logger *slog.Logger) (sdkworker.Worker, error) {
+func Start(c client.Client, st *store.Store, cfg config.Config, logger *slog.Logger) (*Worker, error) {
 	cal, err := cfg.Calendar()
 	if err != nil {
 		return nil, err
@@ -57,11 +79,45 @@ func Start(c client.Client, st *store.Store, cfg config.Config, logger *slog.Log
 		v = sealer
 	}
 	RegisterSealed(w, st, v)
+	rec, err := NewReconciler(c, st, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rec.Run(ctx)
+	}()
 	logger.Info("worker started", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
-	return w, nil
+	return &Worker{Worker: w, stopReconciler: cancel, reconciled: done}, nil
+}
+
+// NewReconciler is the reconciler of the configured namespace, reading
+// payloads as the worker writes them.
+func NewReconciler(c client.Client, st *store.Store, cfg config.Config, logger *slog.Logger) (*reconcile.Reconciler, error) {
+	dc, err := DataConverter(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &reconcile.Reconciler{Store: st, Logger: logger,
+		Options: reproject.Options{Client: c, DataConverter: dc, Namespace: cfg.TemporalNamespace}}, nil
+}
+
+// DataConverter is how the worker and the API encode Temporal payloads:
+// with the payload codec when TDKT_PAYLOAD_KEY is set, plain JSON otherwise.
+func DataConverter(cfg config.Config) (converter.DataConverter, error) {
+	if len(cfg.PayloadKey) == 0 {
+		return converter.GetDefaultDataConverter(), nil
+	}
+	pc, err := codec.NewKeyring(cfg.CodecKeys())
+	if err != nil {
+		return nil, fmt.Errorf("TDKT_PAYLOAD_KEY: %w", err)
+	}
+	return codec.DataConverter(pc), nil
 }
 
 // RegisterSearchAttributes adds the dossier's search attributes to the

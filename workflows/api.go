@@ -3,6 +3,8 @@
 package workflows
 
 import (
+	"time"
+
 	"tdkt/domain"
 )
 
@@ -15,6 +17,13 @@ const (
 	// model and returns its view; the API calls it with the start, so that a
 	// submission is readable as soon as it is acknowledged.
 	UpdateSync = "sync"
+	// UpdateFlush is always refused, by its validator, and so leaves no
+	// trace in history; sending it makes Temporal run a workflow task,
+	// which delivers any update admitted earlier and not yet delivered. An
+	// update whose caller died right after sending it can otherwise wait,
+	// admitted, until something else wakes the workflow (the reconciler
+	// flushes before it decides such an update will never happen).
+	UpdateFlush = "flush"
 )
 
 // DossierWorkflowID is the workflow id of dossier id.
@@ -42,6 +51,11 @@ type DossierInput struct {
 	// Seal is the API's signature of the start (domain.StartMessage): a
 	// worker holding the keys fails a start without a valid one at once.
 	Seal string `json:"seal,omitempty"`
+	// SubmittedAt is when the API received the submission. When set, the
+	// API has projected the dossier's opening (Opened) itself, from this
+	// very input, and the workflow starts from the same state without
+	// projecting; when zero (an API from before), the workflow projects it.
+	SubmittedAt time.Time `json:"submitted_at,omitzero"`
 	// MaxHistoryEvents, when set, continues as new once history is this long,
 	// besides when Temporal suggests it (tests use it to cross runs).
 	MaxHistoryEvents int `json:"max_history_events,omitempty"`
@@ -49,3 +63,26 @@ type DossierInput struct {
 
 // ActionRequest is the argument of every action update.
 type ActionRequest = domain.Command
+
+// Opened is the state of a dossier just submitted with in (SubmittedAt set),
+// and its first history entry: the API projects it when it starts the
+// workflow, the workflow starts from it, and tdkt reproject rebuilds it from
+// the start event, all with this one function of the recorded input.
+func Opened(in DossierInput) (*domain.Dossier, domain.HistoryEntry) {
+	return domain.NewDossier(in.ID, in.Submission, in.By, in.SubmittedAt, in.Policy)
+}
+
+// Outcome is what an action update returns: the dossier's view after it
+// and, when the command asked to project it itself (Command.CallerProjects),
+// the history entries the action wrote and the council member it recorded
+// as having voted, for the caller to write into the read model before it
+// answers. The view's fields come first and flat, so that an API from
+// before, which reads the answer as a domain.View, still can.
+type Outcome struct {
+	domain.View
+	// Entries are the history entries the action wrote; empty when the
+	// workflow projected them itself.
+	Entries []domain.HistoryEntry `json:"outcome_entries,omitempty"`
+	// Voter is the member recorded as having voted (vote, written opinion).
+	Voter string `json:"outcome_voter,omitempty"`
+}

@@ -20,8 +20,13 @@ import (
 //
 // Every human action is a validated update: the validator asks the domain's
 // transition table whether the caller may act now, so a refused action leaves
-// no event in history. An accepted action changes the state, is projected into
-// the read model, and only then returns, so the caller's next read sees it.
+// no event in history. An accepted action changes the state in the update's
+// one workflow task and returns the new view with the history entries it
+// wrote (Outcome); the API writes them into the read model before it
+// answers, so the caller's next read sees it, and a reconciler in the worker
+// (package reconcile) writes from this history whatever an API did not.
+// Only what nobody waits for (a deadline passing) is projected by the
+// workflow itself, with an activity.
 func Dossier(ctx workflow.Context, in DossierInput) (domain.View, error) {
 	return dossier(ctx, in, nil)
 }
@@ -102,13 +107,17 @@ func (w *dossierWorkflow) setup(ctx workflow.Context) error {
 		w.projected = w.in.Projected
 		w.unconfirmed = w.in.Unconfirmed
 		w.unconfirmedVoters = w.in.UnconfirmedVoters
+	} else if !w.in.SubmittedAt.IsZero() {
+		// The API projected this very state when it started the workflow;
+		// its due date is the API's calendar's, recorded with the input.
+		w.d, _ = Opened(w.in)
 	} else {
 		d, first := domain.NewDossier(w.in.ID, w.in.Submission, w.in.By, workflow.Now(ctx), w.policy)
 		w.d = d
 		w.first = []domain.HistoryEntry{first}
 	}
 	w.logger = log.With(workflow.GetLogger(ctx), "dossier", w.d.ID)
-	if w.in.State == nil {
+	if w.in.State == nil && w.in.SubmittedAt.IsZero() {
 		w.redate(ctx, workflow.Now(ctx))
 	}
 
@@ -120,11 +129,17 @@ func (w *dossierWorkflow) setup(ctx workflow.Context) error {
 	if err := workflow.SetUpdateHandler(ctx, UpdateSync, w.sync); err != nil {
 		return fmt.Errorf("update %s: %w", UpdateSync, err)
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateFlush,
+		func(workflow.Context) (domain.View, error) { return w.d.View(), nil },
+		workflow.UpdateHandlerOptions{Validator: func() error { return errFlushed }},
+	); err != nil {
+		return fmt.Errorf("update %s: %w", UpdateFlush, err)
+	}
 	actions := append(domain.PublicActions(), domain.ActAttachDocument)
 	for _, a := range actions {
 		a := a
 		err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateName(a),
-			func(ctx workflow.Context, c domain.Command) (domain.View, error) { return w.act(ctx, a, c) },
+			func(ctx workflow.Context, c domain.Command) (Outcome, error) { return w.act(ctx, a, c) },
 			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, c domain.Command) error {
 				// Validators never replay: the seal is checked here only.
 				if !sealedCommand(w.verifier, w.d.ID, a, c) {
@@ -205,7 +220,7 @@ func (w *dossierWorkflow) validate(a domain.Action, c domain.Command) error {
 }
 
 // act carries out an accepted action.
-func (w *dossierWorkflow) act(ctx workflow.Context, a domain.Action, c domain.Command) (domain.View, error) {
+func (w *dossierWorkflow) act(ctx workflow.Context, a domain.Action, c domain.Command) (Outcome, error) {
 	c.Action = a
 	// Actions recorded before the rules of 12/2026 (completeness, quorum,
 	// only the fields a transition takes) replay under the rules they were
@@ -217,7 +232,7 @@ func (w *dossierWorkflow) act(ctx workflow.Context, a domain.Action, c domain.Co
 	// Another update accepted in the same workflow task may have moved the
 	// dossier since this one was validated.
 	if err := w.validate(a, c); err != nil {
-		return domain.View{}, err
+		return Outcome{}, err
 	}
 	if w.d.Stage == domain.Decision && (a == domain.ActDecide || a == domain.ActPropose) {
 		// The number's year and the decision's date come from one reading
@@ -229,7 +244,7 @@ func (w *dossierWorkflow) act(ctx workflow.Context, a domain.Action, c domain.Co
 		number, err := w.issueNumber(ctx, a, issuedAt)
 		w.busy = false
 		if err != nil {
-			return domain.View{}, err
+			return Outcome{}, err
 		}
 		c.Number = number
 		if !oneClock {
@@ -246,10 +261,12 @@ func (w *dossierWorkflow) act(ctx workflow.Context, a domain.Action, c domain.Co
 	case domain.ActWrittenOpinion:
 		voter = strings.TrimSpace(c.Member)
 	}
-	v := w.d.View()
 	w.upsertSearchAttributes(ctx)
-	w.project(ctx, v, entries, voter)
-	return w.d.View(), nil
+	if c.CallerProjects {
+		return Outcome{View: w.d.View(), Entries: entries, Voter: voter}, nil
+	}
+	w.project(ctx, w.d.View(), entries, voter)
+	return Outcome{View: w.d.View()}, nil
 }
 
 // sync returns the view once the current version is in the read model.
@@ -451,7 +468,7 @@ func sealedCommand(v Verifier, id string, a domain.Action, c domain.Command) boo
 //
 //workflowcheck:ignore
 func sealedStart(v Verifier, in DossierInput) bool {
-	return v == nil || v.Verify(domain.StartMessage(in.ID, in.Submission, in.By), in.Seal)
+	return v == nil || v.Verify(domain.StartMessage(in.ID, in.Submission, in.By, in.SubmittedAt), in.Seal)
 }
 
 // changeRules2026 marks the rules of 12/2026: the completeness and quorum
@@ -507,6 +524,9 @@ func (w *dossierWorkflow) upsertSearchAttributes(ctx workflow.Context) {
 	}
 	w.sa = now
 }
+
+// errFlushed is the refusal of every flush (UpdateFlush).
+var errFlushed = temporal.NewNonRetryableApplicationError("flushed: this update is always refused", "flushed", nil)
 
 // refusal turns a domain refusal into the application error the API maps to
 // a status: its type is the error kind, its detail the domain.Error.

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -131,6 +132,13 @@ func yes(b bool) *bool { return &b }
 type harness struct {
 	// bare: no document attached before the steps.
 	bare bool
+	// legacy: the API of before, which neither sets a submission time nor
+	// asks to project itself: the workflow projects every transition with
+	// its activity. Otherwise the harness does what the API does: it
+	// projects the opening computed from the start's input, and each
+	// action's outcome once the update completes.
+	legacy bool
+	start  time.Time
 	// startSeal is the start's seal (see SetVerifier).
 	startSeal string
 	t         *testing.T
@@ -153,7 +161,7 @@ func newHarness(t *testing.T, start time.Time, v ...Verifier) *harness {
 	env.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: DossierWorkflowName})
 	env.RegisterActivityWithOptions(rm.Project, activity.RegisterOptions{Name: activities.ProjectActivity})
 	env.RegisterActivityWithOptions(rm.IssueNumber, activity.RegisterOptions{Name: activities.IssueNumberActivity})
-	return &harness{t: t, env: env, rm: rm, id: "HS-2026-000001"}
+	return &harness{t: t, env: env, rm: rm, id: "HS-2026-000001", start: start}
 }
 
 // run submits a dossier, plays the steps, and returns the final view if the
@@ -173,6 +181,9 @@ func (h *harness) run(sub domain.Submission, p domain.Policy, steps []step) (dom
 	}
 	for i, s := range steps {
 		i, s := i, s
+		if !h.legacy {
+			s.cmd.CallerProjects = true
+		}
 		h.env.RegisterDelayedCallback(func() {
 			before := h.query()
 			seqBefore := len(h.rm.entries(h.id))
@@ -199,7 +210,17 @@ func (h *harness) run(sub domain.Submission, p domain.Policy, steps []step) (dom
 						t.Errorf("step %d %s: failed %v", i, s.cmd.Action, err)
 						return
 					}
-					v := res.(domain.View)
+					out := res.(Outcome)
+					v := out.View
+					if !h.legacy {
+						if len(out.Entries) == 0 {
+							t.Errorf("step %d %s: no history entries in the outcome", i, s.cmd.Action)
+						}
+						// What the API does with the outcome.
+						_ = h.rm.Project(context.Background(), activities.ProjectInput{View: v, Entries: out.Entries, Voter: out.Voter})
+					} else if len(out.Entries) > 0 {
+						t.Errorf("step %d %s: the workflow projected and also returned entries", i, s.cmd.Action)
+					}
 					if s.stage != "" && v.Stage != s.stage {
 						t.Errorf("step %d %s: stage %s, want %s", i, s.cmd.Action, v.Stage, s.stage)
 					}
@@ -213,7 +234,13 @@ func (h *harness) run(sub domain.Submission, p domain.Policy, steps []step) (dom
 			}, s.cmd)
 		}, s.at)
 	}
-	h.env.ExecuteWorkflow(DossierWorkflowName, DossierInput{ID: h.id, Submission: sub, By: unitA, Policy: p, Seal: h.startSeal})
+	in := DossierInput{ID: h.id, Submission: sub, By: unitA, Policy: p, Seal: h.startSeal}
+	if !h.legacy {
+		in.SubmittedAt = h.start
+		d, first := Opened(in)
+		require.NoError(t, h.rm.Project(context.Background(), activities.ProjectInput{View: d.View(), Entries: []domain.HistoryEntry{first}}))
+	}
+	h.env.ExecuteWorkflow(DossierWorkflowName, in)
 	require.True(t, h.env.IsWorkflowCompleted() || true)
 	if !h.env.IsWorkflowCompleted() {
 		return domain.View{}, false
@@ -590,6 +617,7 @@ func TestOverdueAcrossTet(t *testing.T) {
 func TestProjectionRetried(t *testing.T) {
 	m := time.Minute
 	h := newHarness(t, monday)
+	h.legacy = true // the workflow projects
 	h.rm.failProjections = 3
 	_, done := h.run(submission("BK_UBND_TINH", domain.Individual), domain.DefaultPolicy(), []step{
 		act(1*m, domain.ActAccept, officer, domain.Appraisal),
@@ -607,6 +635,7 @@ func TestProjectionRetried(t *testing.T) {
 func TestFailedProjectionRepairedByTheNext(t *testing.T) {
 	m := time.Minute
 	h := newHarness(t, monday)
+	h.legacy = true                            // the workflow projects
 	h.rm.failFatally = map[int64]bool{5: true} // the accept, after the submission and 3 documents
 	_, done := h.run(submission("BK_UBND_TINH", domain.Individual), domain.DefaultPolicy(), []step{
 		{at: 1 * m, cmd: domain.Command{Action: domain.ActAccept, Actor: officer}, stage: domain.Appraisal, lagging: true},
@@ -648,6 +677,7 @@ func TestDecisionNumberAndDateFromOneClockAcrossNewYear(t *testing.T) {
 func TestFailedVoteProjectionKeepsTheVoter(t *testing.T) {
 	m := time.Minute
 	h := newHarness(t, monday)
+	h.legacy = true                            // the workflow projects
 	h.rm.failFatally = map[int64]bool{8: true} // c1's vote: after the submission, 4 documents, accept, approve
 	h.run(submission("CSTD_TINH", domain.Individual), domain.DefaultPolicy(), []step{
 		act(1*m, domain.ActAccept, officer, domain.Appraisal),
@@ -676,8 +706,9 @@ func TestOnlySealedCommands(t *testing.T) {
 	h := newHarness(t, monday, sealer)
 	h.bare = true
 	sub := submission("BK_UBND_TINH", domain.Individual)
-	h.startSeal = sealer.Seal(domain.StartMessage(h.id, sub, unitA))
+	h.startSeal = sealer.Seal(domain.StartMessage(h.id, sub, unitA, h.start))
 	seal := func(c domain.Command) domain.Command {
+		c.CallerProjects = true
 		c.Seal = sealer.Seal(domain.CommandMessage(h.id, c))
 		return c
 	}
@@ -703,4 +734,33 @@ func TestOnlySealedCommands(t *testing.T) {
 	require.True(t, f.env.IsWorkflowCompleted())
 	require.ErrorContains(t, f.env.GetWorkflowError(), "no valid seal")
 	require.Empty(t, f.rm.entries(f.id), "an unsealed start was projected")
+}
+
+// With an API that projects itself, an action costs the workflow no
+// activity: the update applies the transition and returns the entries it
+// wrote, in one workflow task; only the number of a decision is an
+// activity. The read model, written from the outcomes alone, ends equal to
+// the workflow's state (checkHistory).
+func TestCallerProjectsOutcomes(t *testing.T) {
+	m := time.Minute
+	h := newHarness(t, monday)
+	numbers := 0
+	h.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+		if info.ActivityType.Name == activities.ProjectActivity {
+			t.Errorf("the workflow projected (activity %s)", info.ActivityID)
+		}
+		if info.ActivityType.Name == activities.IssueNumberActivity {
+			numbers++
+		}
+	})
+	v, done := h.run(submission("BK_UBND_TINH", domain.Individual), domain.DefaultPolicy(), []step{
+		act(1*m, domain.ActAccept, officer, domain.Appraisal),
+		act(2*m, domain.ActApprove, officer, domain.Decision),
+		act(3*m, domain.ActDecide, chairman, domain.Awarded),
+	})
+	require.True(t, done)
+	require.Equal(t, 1, numbers)
+	require.Equal(t, "1/QĐ-UBND", v.Decision.Number)
+	require.Equal(t, 1+3+3, h.rm.calls, "one projection per transition, all by the caller")
+	require.Len(t, h.rm.entries(h.id), 7)
 }

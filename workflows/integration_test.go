@@ -40,6 +40,12 @@ type stack struct {
 	queue string
 	// failed marks, per dossier, that its injected projection failure happened.
 	failed map[string]*atomic.Bool
+	// legacy drives dossiers as an API of before did: update-with-start
+	// and sync, commands that leave the projection to the workflow. By
+	// default the stack does what the API does now: it starts with the
+	// submission time and writes the opening, and writes each action's
+	// outcome before it goes on.
+	legacy bool
 }
 
 func newStack(t *testing.T) *stack {
@@ -80,17 +86,28 @@ func (s *stack) submit(award string, nt domain.NomineeType, summary string, p do
 	id := fmt.Sprintf("HS-IT-%06d-%d", seq.Add(1), time.Now().UnixNano()%1e6)
 	sub := domain.Submission{AwardCode: award, Kind: domain.KindMerit, Procedure: domain.ProcedureRegular, Campaign: "2026-annual",
 		AchievementPeriod: "2026", Nominee: domain.Nominee{Type: nt, Name: "Lò Văn A"}, Summary: summary}
-	op := s.c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: workflows.DossierWorkflowID(id), TaskQueue: s.queue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.DossierWorkflowName, workflows.DossierInput{ID: id, Submission: sub, By: unitA, Policy: p, MaxHistoryEvents: maxEvents})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	h, err := s.c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op,
-		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateSync, WaitForStage: client.WorkflowUpdateStageCompleted}})
-	require.NoError(t, err)
+	in := workflows.DossierInput{ID: id, Submission: sub, By: unitA, Policy: p, MaxHistoryEvents: maxEvents}
 	var v domain.View
-	require.NoError(t, h.Get(ctx, &v))
+	if s.legacy {
+		op := s.c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+			ID: workflows.DossierWorkflowID(id), TaskQueue: s.queue,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		}, workflows.DossierWorkflowName, in)
+		h, err := s.c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op,
+			UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateSync, WaitForStage: client.WorkflowUpdateStageCompleted}})
+		require.NoError(t, err)
+		require.NoError(t, h.Get(ctx, &v))
+	} else {
+		in.SubmittedAt = time.Now().UTC().Truncate(time.Microsecond)
+		_, err := s.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.DossierWorkflowID(id), TaskQueue: s.queue,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL}, workflows.DossierWorkflowName, in)
+		require.NoError(t, err)
+		d, first := workflows.Opened(in)
+		v = d.View()
+		require.NoError(t, s.st.Project(ctx, v, []domain.HistoryEntry{first}))
+	}
 	require.Equal(t, domain.Reception, v.Stage)
 	s.readYourWrites(v)
 	// A complete dossier: accept and approve need every required document.
@@ -107,11 +124,21 @@ func (s *stack) act(id string, c domain.Command, want domain.Stage) domain.View 
 	t := s.t
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	c.CallerProjects = !s.legacy
 	h, err := s.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflows.DossierWorkflowID(id),
 		UpdateName: workflows.UpdateName(c.Action), Args: []interface{}{c}, WaitForStage: client.WorkflowUpdateStageCompleted})
 	require.NoError(t, err, "%s by %s", c.Action, c.Actor.ID)
-	var v domain.View
-	require.NoError(t, h.Get(ctx, &v), "%s by %s", c.Action, c.Actor.ID)
+	var out workflows.Outcome
+	require.NoError(t, h.Get(ctx, &out), "%s by %s", c.Action, c.Actor.ID)
+	v := out.View
+	if !s.legacy {
+		require.NotEmpty(t, out.Entries, "%s by %s: no history entries in the outcome", c.Action, c.Actor.ID)
+		var voters []string
+		if out.Voter != "" {
+			voters = []string{out.Voter}
+		}
+		require.NoError(t, s.st.Project(ctx, v, out.Entries, voters...))
+	}
 	if want != "" {
 		require.Equal(t, want, v.Stage, "%s by %s", c.Action, c.Actor.ID)
 	}
@@ -170,7 +197,7 @@ func (s *stack) finish(id string, name string) domain.View {
 	for i, e := range hist {
 		require.Equal(t, int64(i+1), e.Seq, "history gap or duplicate")
 	}
-	if captureDir != "" {
+	if captureDir != "" && name != "" {
 		s.capture(id, name)
 	}
 	return final

@@ -47,10 +47,19 @@ func noNotice() domain.Policy {
 // that fails, a return and resubmit, a withdrawal, a cancellation.
 func TestPathsOnRealStack(t *testing.T) {
 	s := newStack(t)
-	t.Run("province award without council, projection failing once", func(t *testing.T) {
-		s.t = t
+	t.Run("as an API of before: the workflow projects, and a projection failing once is retried", func(t *testing.T) {
+		s.t, s.legacy = t, true
+		defer func() { s.legacy = false }()
 		id := s.submit("BK_UBND_TINH", domain.Individual, "fail-once", domain.DefaultPolicy(), 0)
 		require.True(t, s.flag(id).Load(), "the injected projection failure did not happen")
+		s.act(id, cmd(domain.ActAccept, officer), domain.Appraisal)
+		s.act(id, cmd(domain.ActApprove, officer), domain.Decision)
+		s.act(id, cmd(domain.ActDecide, chairman), domain.Awarded)
+		s.finish(id, "")
+	})
+	t.Run("province award without council", func(t *testing.T) {
+		s.t = t
+		id := s.submit("BK_UBND_TINH", domain.Individual, "", domain.DefaultPolicy(), 0)
 		s.refuse(id, cmd(domain.ActApprove, officer), domain.ErrConflict)
 		s.refuse(id, cmd(domain.ActAccept, chairman), domain.ErrForbidden)
 		s.refuse(id, domain.Command{Action: domain.ActAccept, Actor: officer, ExpectedVersion: 99}, domain.ErrStale)

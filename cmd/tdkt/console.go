@@ -13,6 +13,7 @@ import (
 	"tdkt/store"
 	"tdkt/web"
 	"tdkt/web/oidc"
+	"tdkt/worker"
 )
 
 // newAPIWithConsole builds the API and the web console over one
@@ -26,8 +27,15 @@ func newAPIWithConsole(ctx context.Context, d server.Deps, st *store.Store, cfg 
 	if err != nil {
 		return nil, err
 	}
+	// The API rebuilds a dossier from Temporal itself only for a repeated
+	// submission whose first attempt did not write it; the workers'
+	// reconcilers do the rest.
+	rec, err := worker.NewReconciler(d.Temporal, st, cfg, d.Logger)
+	if err != nil {
+		return nil, err
+	}
 	d.App = app.New(app.Deps{Sealer: sealer, Temporal: d.Temporal, Store: d.Store, TaskQueue: cfg.TaskQueue, Policy: d.Policy,
-		Logger: d.Logger, MaxUpload: int64(cfg.MaxUploadMB) << 20, MaxDocuments: cfg.MaxDocuments})
+		Logger: d.Logger, MaxUpload: int64(cfg.MaxUploadMB) << 20, MaxDocuments: cfg.MaxDocuments, Reconcile: rec.Dossier})
 	var provider *oidc.Provider
 	if cfg.OIDCIssuer != "" {
 		p, err := oidc.New(ctx, oidc.Config{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,

@@ -14,6 +14,7 @@ import (
 	"tdkt/codec"
 	"tdkt/config"
 	"tdkt/metrics"
+	"tdkt/worker"
 )
 
 // dialTemporal connects to Temporal, retrying for up to wait: in a deployment
@@ -64,15 +65,8 @@ func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, r
 	}
 }
 
-// dataConverter is how the worker and the API encode Temporal payloads:
-// with the payload codec when TDKT_PAYLOAD_KEY is set, plain JSON otherwise.
+// dataConverter is how the worker and the API encode Temporal payloads
+// (worker.DataConverter).
 func dataConverter(cfg config.Config) (converter.DataConverter, error) {
-	if len(cfg.PayloadKey) == 0 {
-		return converter.GetDefaultDataConverter(), nil
-	}
-	pc, err := codec.NewKeyring(cfg.CodecKeys())
-	if err != nil {
-		return nil, fmt.Errorf("TDKT_PAYLOAD_KEY: %w", err)
-	}
-	return codec.DataConverter(pc), nil
+	return worker.DataConverter(cfg)
 }
