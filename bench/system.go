@@ -176,7 +176,12 @@ func (sys *System) startEngine(ctx context.Context, temporalAddress, namespace, 
 	}
 	sys.onClose(w.Stop)
 
-	srv, err := server.New(server.Deps{Temporal: c, Store: st, Config: cfg, Policy: policy, Logger: quiet})
+	// As `tdkt api`: a read of a dossier with a pending mark catches it up.
+	rec, err := worker.NewReconciler(c, st, cfg, quiet)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Deps{Temporal: c, Store: st, Config: cfg, Policy: policy, Logger: quiet, Reconcile: rec.Dossier})
 	if err != nil {
 		return fmt.Errorf("API: %w", err)
 	}
