@@ -53,6 +53,9 @@ type PhaseResult struct {
 	Start Summary `json:"start_latency"`
 	// ByAction is the engine's step latency per action.
 	ByAction map[string]Summary `json:"by_action,omitempty"`
+	// CPUPerStep is the CPU each part of a throw-away system used over the
+	// measured steps (not the starts or submissions), in ms per step.
+	CPUPerStep *CPUSeconds `json:"cpu_ms_per_step,omitempty"`
 }
 
 func phaseResult(n, completed, failed int, step, start Summary, elapsed time.Duration) PhaseResult {
@@ -89,6 +92,8 @@ type Result struct {
 		StepsPerSec float64 `json:"steps_per_sec"`
 		P50         float64 `json:"p50"`
 		P99         float64 `json:"p99"`
+		// StartP50 is the submission's p50 over the floor start's.
+		StartP50 float64 `json:"start_p50"`
 	} `json:"ratios"`
 	ReadAfterAction ReadAfterAction `json:"read_after_action"`
 	Goals           []Goal          `json:"goals"`
@@ -123,10 +128,10 @@ func Run(ctx context.Context, sys *System, o Options) (*Result, error) {
 	defer w.Stop()
 	if warm > 0 {
 		log.Info("floor: warm-up", "workflows", warm)
-		runFloor(ctx, sys.Temporal, queue, "bench-floor-warm-"+run, warm, o.C, o.KFloor, log)
+		runFloor(ctx, sys.Temporal, queue, "bench-floor-warm-"+run, warm, o.C, o.KFloor, log, nil)
 	}
 	log.Info("floor: measuring", "n", o.N, "c", o.C, "k", o.KFloor)
-	res.Floor = runFloor(ctx, sys.Temporal, queue, "bench-floor-"+run, o.N, o.C, o.KFloor, log)
+	res.Floor = runFloor(ctx, sys.Temporal, queue, "bench-floor-"+run, o.N, o.C, o.KFloor, log, sys.cpu)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("bench interrupted: %w", err)
 	}
@@ -137,10 +142,10 @@ func Run(ctx context.Context, sys *System, o Options) (*Result, error) {
 	}
 	if warm > 0 {
 		log.Info("engine: warm-up", "dossiers", warm)
-		runEngine(ctx, api, run, 1_000_000, warm, o.C, log)
+		runEngine(ctx, api, run, 1_000_000, warm, o.C, log, nil)
 	}
 	log.Info("engine: measuring", "n", o.N, "c", o.C, "k", len(enginePath))
-	res.Engine, res.ReadAfterAction = runEngine(ctx, api, run, 0, o.N, o.C, log)
+	res.Engine, res.ReadAfterAction = runEngine(ctx, api, run, 0, o.N, o.C, log, sys.cpu)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("bench interrupted: %w", err)
 	}
@@ -148,9 +153,12 @@ func Run(ctx context.Context, sys *System, o Options) (*Result, error) {
 	res.Ratios.StepsPerSec = ratio(res.Engine.StepsPerSec, res.Floor.StepsPerSec)
 	res.Ratios.P50 = ratio(res.Engine.Step.P50, res.Floor.Step.P50)
 	res.Ratios.P99 = ratio(res.Engine.Step.P99, res.Floor.Step.P99)
+	res.Ratios.StartP50 = ratio(res.Engine.Start.P50, res.Floor.Start.P50)
 	res.Goals = []Goal{
 		{Name: "engine steps/s vs floor", Target: ">= 0.8", Value: res.Ratios.StepsPerSec, Met: res.Ratios.StepsPerSec >= 0.8},
 		{Name: "engine step p50 vs floor", Target: "<= 1.5", Value: res.Ratios.P50, Met: res.Ratios.P50 > 0 && res.Ratios.P50 <= 1.5},
+		{Name: "submission p50 vs floor start", Target: "<= 3", Value: res.Ratios.StartP50, Met: res.Ratios.StartP50 > 0 && res.Ratios.StartP50 <= 3},
+		{Name: "submission p99 ms", Target: "< 1000", Value: res.Engine.Start.P99, Met: res.Engine.Start.Count > 0 && res.Engine.Start.P99 < 1000},
 		{Name: "read-after-action delay ms", Target: "= 0", Value: res.ReadAfterAction.WorstDelayMs,
 			Met: res.ReadAfterAction.WorstDelayMs == 0 && res.ReadAfterAction.Checks == res.Engine.Steps},
 	}

@@ -199,7 +199,7 @@ type ReadAfterAction struct {
 // clients: submit (unit), then accept, approve (officer), decide (chairman),
 // and after each action a list read filtered by the new stage and the
 // dossier's name, until it shows the dossier.
-func runEngine(ctx context.Context, api *apiClient, run string, first, n, c int, logger *slog.Logger) (PhaseResult, ReadAfterAction) {
+func runEngine(ctx context.Context, api *apiClient, run string, first, n, c int, logger *slog.Logger, cpu *cpuMeter) (PhaseResult, ReadAfterAction) {
 	var (
 		steps, submits, reads Latencies
 		perAction             = make([]Latencies, len(enginePath))
@@ -277,7 +277,7 @@ func runEngine(ctx context.Context, api *apiClient, run string, first, n, c int,
 		}
 		ids[i], frags[i] = d.ID, frag
 	})
-	began := time.Now()
+	began, cpu0 := time.Now(), cpu.read()
 	pool(ctx, n, c, func(i int) {
 		if ids[i] == "" {
 			return
@@ -310,8 +310,12 @@ func runEngine(ctx context.Context, api *apiClient, run string, first, n, c int,
 			awarded.Add(1)
 		}
 	})
-	elapsed := time.Since(began)
+	elapsed, used := time.Since(began), cpu.read().sub(cpu0)
 	p := phaseResult(n, int(awarded.Load()), int(failed.Load()), steps.Summary(), submits.Summary(), elapsed)
+	if cpu != nil {
+		per := used.perStep(p.Steps)
+		p.CPUPerStep = &per
+	}
 	p.ByAction = map[string]Summary{}
 	for i, st := range enginePath {
 		p.ByAction[string(st.action)] = perAction[i].Summary()

@@ -54,7 +54,7 @@ func startFloorWorker(c client.Client, taskQueue string) (sdkworker.Worker, erro
 // runFloor drives n floor workflows with c concurrent clients: each client
 // starts a workflow, then sends it k updates in sequence, each waiting for
 // the update to complete. ids are prefix-<i>.
-func runFloor(ctx context.Context, tc client.Client, taskQueue, prefix string, n, c, k int, logger *slog.Logger) PhaseResult {
+func runFloor(ctx context.Context, tc client.Client, taskQueue, prefix string, n, c, k int, logger *slog.Logger, cpu *cpuMeter) PhaseResult {
 	var (
 		steps, starts Latencies
 		failed        atomic.Int64
@@ -78,7 +78,7 @@ func runFloor(ctx context.Context, tc client.Client, taskQueue, prefix string, n
 		starts.Add(time.Since(t0))
 		started[i] = true
 	})
-	began := time.Now()
+	began, cpu0 := time.Now(), cpu.read()
 	pool(ctx, n, c, func(i int) {
 		if !started[i] {
 			return
@@ -99,7 +99,7 @@ func runFloor(ctx context.Context, tc client.Client, taskQueue, prefix string, n
 			steps.Add(time.Since(t1))
 		}
 	})
-	elapsed := time.Since(began)
+	elapsed, used := time.Since(began), cpu.read().sub(cpu0)
 
 	// Outside the measured time: did every workflow complete with k updates?
 	completed := 0
@@ -116,5 +116,10 @@ func runFloor(ctx context.Context, tc client.Client, taskQueue, prefix string, n
 			mu.Unlock()
 		}
 	})
-	return phaseResult(n, completed, int(failed.Load()), steps.Summary(), starts.Summary(), elapsed)
+	p := phaseResult(n, completed, int(failed.Load()), steps.Summary(), starts.Summary(), elapsed)
+	if cpu != nil {
+		per := used.perStep(p.Steps)
+		p.CPUPerStep = &per
+	}
+	return p
 }

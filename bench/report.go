@@ -34,7 +34,12 @@ func (r *Result) Print(w io.Writer) {
 		fmt.Fprintf(w, "  %s (%s) p50 %.1f p99 %.1f ms;", st.action, st.who, a.P50, a.P99)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "engine/floor: steps/s %.2f, p50 %.2f, p99 %.2f\n", r.Ratios.StepsPerSec, r.Ratios.P50, r.Ratios.P99)
+	fmt.Fprintf(w, "engine/floor: steps/s %.2f, p50 %.2f, p99 %.2f; submission p50 / floor start p50 %.2f\n",
+		r.Ratios.StepsPerSec, r.Ratios.P50, r.Ratios.P99, r.Ratios.StartP50)
+	if f, e := r.Floor.CPUPerStep, r.Engine.CPUPerStep; f != nil && e != nil {
+		fmt.Fprintf(w, "CPU per step, ms: floor Temporal %.1f, PostgreSQL %.1f, tdkt %.1f; engine Temporal %.1f, PostgreSQL %.1f, tdkt %.1f (API, worker and the clients)\n",
+			f.Temporal, f.PostgreSQL, f.TDKT, e.Temporal, e.PostgreSQL, e.TDKT)
+	}
 	ra := r.ReadAfterAction
 	fmt.Fprintf(w, "read after action: %d checks, %d showed the new stage on the first read, worst delay %.1f ms (list read p50 %.1f ms, p99 %.1f ms)\n",
 		ra.Checks, ra.Immediate, ra.WorstDelayMs, ra.Read.P50, ra.Read.P99)

@@ -36,6 +36,9 @@ type System struct {
 	DatabaseURL string
 	// Started says the bench started this system itself (throw-away).
 	Started bool
+	// cpu reads the CPU each part used; nil when the bench did not start
+	// Temporal and PostgreSQL itself.
+	cpu *cpuMeter
 
 	closers []func()
 }
@@ -119,6 +122,10 @@ func StartSystem(ctx context.Context, logger *slog.Logger) (_ *System, err error
 		return nil, fmt.Errorf("start Temporal: %w", err)
 	}
 	sys.onClose(func() { t.Stop() })
+	sys.cpu = &cpuMeter{temporalPid: t.Pid()}
+	if pid, err := pg.Pid(); err == nil {
+		sys.cpu.postgresPid = pid
+	}
 	if err := sys.startEngine(ctx, t.Address, t.Namespace, dbURL, logger); err != nil {
 		return nil, err
 	}
@@ -225,7 +232,8 @@ func dial(ctx context.Context, address, namespace string, logger *slog.Logger) (
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	c, err := client.DialContext(ctx, client.Options{HostPort: address, Namespace: namespace,
-		Logger: sdklog.NewStructuredLogger(logger)})
+		Logger:            sdklog.NewStructuredLogger(logger),
+		ConnectionOptions: client.ConnectionOptions{GrpcCompression: worker.GrpcCompression(config.Defaults())}})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", address, err)
 	}

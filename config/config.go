@@ -66,6 +66,10 @@ type Config struct {
 	OIDCRedirectURL  string // TDKT_OIDC_REDIRECT_URL
 	OIDCRolesClaim   string // TDKT_OIDC_ROLES_CLAIM: dot path to the roles array, "roles" by default
 	TemporalUIURL    string // TDKT_TEMPORAL_UI_URL
+	// TemporalCompression is the gRPC compression of calls to Temporal:
+	// "none" (default: encrypted payloads do not compress, and gzip costs
+	// CPU on both ends) or "gzip" (a slow link with unencrypted payloads).
+	TemporalCompression string // TDKT_TEMPORAL_COMPRESSION
 	SessionHours     int    // TDKT_SESSION_HOURS: a console session's absolute lifetime
 	// TemporalExplicit and DatabaseExplicit say whether the variables were
 	// set; `tdkt dev` starts embedded servers for those that were not.
@@ -128,6 +132,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	str("TDKT_OIDC_REDIRECT_URL", &c.OIDCRedirectURL)
 	str("TDKT_OIDC_ROLES_CLAIM", &c.OIDCRolesClaim)
 	str("TDKT_TEMPORAL_UI_URL", &c.TemporalUIURL)
+	str("TDKT_TEMPORAL_COMPRESSION", &c.TemporalCompression)
 	num("TDKT_SESSION_HOURS", &c.SessionHours, 1, 24*30)
 	var payloadKey, oldKeys string
 	str("TDKT_PAYLOAD_KEY", &payloadKey)
@@ -241,6 +246,11 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		} else {
 			c.TemporalUIURL = strings.TrimRight(c.TemporalUIURL, "/")
 		}
+	}
+	switch c.TemporalCompression {
+	case "", "none", "gzip":
+	default:
+		errs = append(errs, fmt.Sprintf("TDKT_TEMPORAL_COMPRESSION=%q: must be none or gzip", c.TemporalCompression))
 	}
 	if c.HolidaysFile != "" {
 		if _, err := domain.LoadCalendar(c.HolidaysFile); err != nil {

@@ -389,3 +389,14 @@ func createOn(ctx context.Context, adminURL, name string) (string, error) {
 	u.Path = "/" + name
 	return u.String(), nil
 }
+
+// Pid is the postmaster's process id, from postmaster.pid (for CPU
+// accounting: the backends are its children).
+func (p *Postgres) Pid() (int, error) {
+	b, err := os.ReadFile(filepath.Join(p.DataDir, "postmaster.pid"))
+	if err != nil {
+		return 0, err
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	return strconv.Atoi(strings.TrimSpace(first))
+}

@@ -138,3 +138,6 @@ func modulePath(gomod []byte) string {
 	}
 	return ""
 }
+
+// Pid is the child's process id.
+func (p *Proc) Pid() int { return p.cmd.Process.Pid }

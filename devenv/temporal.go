@@ -216,3 +216,6 @@ func (t *Temporal) Stop() error {
 	}
 	return nil
 }
+
+// Pid is the dev server's process id (for CPU accounting).
+func (t *Temporal) Pid() int { return t.proc.Pid() }

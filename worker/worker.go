@@ -107,6 +107,15 @@ func NewReconciler(c client.Client, st *store.Store, cfg config.Config, logger *
 		Options: reproject.Options{Client: c, DataConverter: dc, Namespace: cfg.TemporalNamespace}}, nil
 }
 
+// GrpcCompression is the configured compression of calls to Temporal
+// (TDKT_TEMPORAL_COMPRESSION): none unless gzip is asked for.
+func GrpcCompression(cfg config.Config) client.GrpcCompression {
+	if cfg.TemporalCompression == "gzip" {
+		return &client.GrpcCompressionGzip{}
+	}
+	return &client.GrpcCompressionNone{}
+}
+
 // DataConverter is how the worker and the API encode Temporal payloads:
 // with the payload codec when TDKT_PAYLOAD_KEY is set, plain JSON otherwise.
 func DataConverter(cfg config.Config) (converter.DataConverter, error) {

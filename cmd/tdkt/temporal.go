@@ -27,9 +27,10 @@ import (
 // so they agree.
 func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, reg prometheus.Registerer, wait time.Duration) (client.Client, error) {
 	opts := client.Options{
-		HostPort:  cfg.TemporalAddress,
-		Namespace: cfg.TemporalNamespace,
-		Logger:    log.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+		HostPort:          cfg.TemporalAddress,
+		Namespace:         cfg.TemporalNamespace,
+		Logger:            log.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+		ConnectionOptions: client.ConnectionOptions{GrpcCompression: worker.GrpcCompression(cfg)},
 	}
 	if len(cfg.PayloadKey) > 0 {
 		dc, err := dataConverter(cfg)
