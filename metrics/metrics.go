@@ -72,3 +72,31 @@ func method(m string) string {
 	}
 	return "OTHER"
 }
+
+// RegisterPending registers the read model's backlog of transitions an API
+// marked and did not write (reconcile/): tdkt_projection_pending, how many,
+// and tdkt_projection_pending_oldest_seconds, the oldest's age. Both stay
+// near zero; a growing backlog means the workers' reconcilers are down or
+// cannot reach Temporal. count is asked at each scrape.
+func RegisterPending(reg prometheus.Registerer, count func() (int, time.Duration, error)) error {
+	read := func() (float64, float64) {
+		n, oldest, err := count()
+		if err != nil {
+			return -1, -1 // the scrape shows the read model could not say
+		}
+		return float64(n), oldest.Seconds()
+	}
+	for _, g := range []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tdkt_projection_pending",
+			Help: "Transitions recorded in Temporal (or being sent) that an API marked and has not yet written into the read model; -1 when the read model does not answer."},
+			func() float64 { n, _ := read(); return n }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tdkt_projection_pending_oldest_seconds",
+			Help: "Age of the oldest such mark, in seconds; -1 when the read model does not answer."},
+			func() float64 { _, s := read(); return s }),
+	} {
+		if err := reg.Register(g); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -127,4 +128,22 @@ func value(t *testing.T, reg *prometheus.Registry, name string, values ...string
 	}
 	t.Fatalf("no series %s%q", name, values)
 	return 0
+}
+
+func TestPendingGauges(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	n, err := 3, error(nil)
+	if err := RegisterPending(reg, func() (int, time.Duration, error) { return n, 90 * time.Second, err }); err != nil {
+		t.Fatal(err)
+	}
+	if got := value(t, reg, "tdkt_projection_pending"); got != 3 {
+		t.Fatalf("pending %v", got)
+	}
+	if got := value(t, reg, "tdkt_projection_pending_oldest_seconds"); got != 90 {
+		t.Fatalf("oldest %v", got)
+	}
+	err = errors.New("database away")
+	if got := value(t, reg, "tdkt_projection_pending"); got != -1 {
+		t.Fatalf("pending with the database away %v", got)
+	}
 }

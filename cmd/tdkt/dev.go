@@ -146,6 +146,9 @@ func runDev(ctx context.Context, out io.Writer) (err error) {
 		return err
 	}
 	reg := metrics.NewRegistry()
+	if err := metrics.RegisterPending(reg, func() (int, time.Duration, error) { return st.PendingCount(context.Background()) }); err != nil {
+		return err
+	}
 	c, err := dialTemporal(ctx, cfg, logger, reg, 5*time.Second)
 	if err != nil {
 		return err

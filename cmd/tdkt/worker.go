@@ -54,6 +54,9 @@ func workerCmd() *cobra.Command {
 				return err
 			}
 			defer closeAll()
+			if err := metrics.RegisterPending(reg, func() (int, time.Duration, error) { return st.PendingCount(context.Background()) }); err != nil {
+				return err
+			}
 			if cfg.MetricsAddr != "" {
 				stop, err := serveMetrics(cfg.MetricsAddr, "TDKT_METRICS_ADDR", reg, logger)
 				if err != nil {
