@@ -336,7 +336,45 @@ func TestTemporalOutcomes(t *testing.T) {
 			if tc.check != nil {
 				tc.check(t, p, rec.Header())
 			}
+			// A refusal, or a workflow that is gone, leaves nothing to wait
+			// for; otherwise whether Temporal did it is unknown, and the mark
+			// stays for the reconciler.
+			_, refused := workflows.AsRefusal(tc.err)
+			var nf *serviceerror.NotFound
+			if gone := refused || errors.As(tc.err, &nf); gone != (len(e.store.pending) == 0) {
+				t.Errorf("marks left %v", e.store.pending)
+			}
 		})
+	}
+}
+
+// A read of a dossier with a mark (an API may have died between Temporal's
+// answer and its write) rebuilds it from Temporal first; one without, not.
+func TestReadCatchesUpAMarkedDossier(t *testing.T) {
+	e := newEnv(t)
+	e.store.put(view("HS-2025-000001", domain.Reception))
+	rebuilt := 0
+	e.reconcile = func(ctx context.Context, id string) error {
+		rebuilt++
+		after := view(id, domain.Appraisal)
+		after.Version = 2
+		e.store.put(after)
+		return nil
+	}
+	rec := e.do(req{method: "GET", path: "/api/v1/dossiers/HS-2025-000001", as: &officer})
+	if rec.Code != 200 || rebuilt != 0 || !strings.Contains(rec.Body.String(), `"stage":"reception"`) {
+		t.Fatalf("no mark: %d %s (rebuilt %d)", rec.Code, rec.Body.String(), rebuilt)
+	}
+	e.store.pending["HS-2025-000001|u-lost"] = true
+	rec = e.do(req{method: "GET", path: "/api/v1/dossiers/HS-2025-000001", as: &officer})
+	if rec.Code != 200 || rebuilt != 1 || !strings.Contains(rec.Body.String(), `"stage":"appraisal"`) {
+		t.Fatalf("marked: %d %s (rebuilt %d)", rec.Code, rec.Body.String(), rebuilt)
+	}
+	// A failed rebuild still answers with what the read model has.
+	e.reconcile = func(ctx context.Context, id string) error { return errors.New("Temporal away") }
+	rec = e.do(req{method: "GET", path: "/api/v1/dossiers/HS-2025-000001/history", as: &officer})
+	if rec.Code != 200 {
+		t.Fatalf("history with a failed rebuild: %d %s", rec.Code, rec.Body.String())
 	}
 }
 
@@ -369,13 +407,21 @@ func TestActionSuccess(t *testing.T) {
 	}
 	cmd := got.Args[0].(domain.Command)
 	if cmd.Action != domain.ActReturn || cmd.Actor.ID != officer.ID || cmd.Comment != "thiếu biên bản" ||
-		!reflect.DeepEqual(cmd.Missing, []domain.DocumentKind{domain.DocBienBanHop}) || cmd.ExpectedVersion != 3 {
+		!reflect.DeepEqual(cmd.Missing, []domain.DocumentKind{domain.DocBienBanHop}) || cmd.ExpectedVersion != 3 || !cmd.CallerProjects {
 		t.Errorf("command %+v", cmd)
 	}
 	var v domain.View
 	_ = json.Unmarshal(rec.Body.Bytes(), &v)
 	if v.Stage != domain.Supplement || rec.Header().Get("ETag") != `"4"` || len(v.AllowedActions) != 0 {
 		t.Errorf("view %+v etag %s", v, rec.Header().Get("ETag"))
+	}
+	// The update had its own id, was marked under it before it was sent,
+	// and the API wrote the outcome (clearing the mark) before answering.
+	if !strings.HasPrefix(got.UpdateID, "u-") || len(e.store.pending) != 0 {
+		t.Errorf("update id %q, marks left %v", got.UpdateID, e.store.pending)
+	}
+	if stored, _ := e.store.GetDossier(context.Background(), "HS-2025-000001"); stored.Version != 4 || stored.Stage != domain.Supplement {
+		t.Errorf("the read model holds %s v%d", stored.Stage, stored.Version)
 	}
 	// The unit now may resubmit or withdraw.
 	rec = e.do(req{method: "POST", path: "/api/v1/dossiers/HS-2025-000001/actions/resubmit", as: &unitA})
