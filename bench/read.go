@@ -245,7 +245,7 @@ func loadQuery(ctx context.Context, api *apiClient, q readQuery, c, requests int
 }
 
 // explainAll prints EXPLAIN (ANALYZE, BUFFERS) of the SQL the store really
-// issues for each query: the store runs over a connection that records its
+// issues for each query (the API's, which lists stored views undecoded): the store runs over a connection that records its
 // last statement, which is then explained with the same arguments.
 func explainAll(ctx context.Context, databaseURL string, plain *store.Store, queries []readQuery, w io.Writer) error {
 	conn, err := pq.NewConnector(databaseURL)
@@ -258,10 +258,11 @@ func explainAll(ctx context.Context, databaseURL string, plain *store.Store, que
 	st := &store.Store{DB: sqlx.NewDb(db, "postgres")}
 	for _, q := range queries {
 		var err error
+		none := func(*store.Stored) error { return nil }
 		if q.filter != nil {
-			_, _, err = st.ListDossiers(ctx, *q.filter)
+			_, err = st.ListStored(ctx, *q.filter, "", none)
 		} else {
-			_, err = st.Inbox(ctx, *q.actor, 200)
+			err = st.InboxStored(ctx, *q.actor, 200, none)
 		}
 		if err != nil {
 			return fmt.Errorf("explain %s: %w", q.name, err)
