@@ -158,22 +158,21 @@ func decodeStored(raw []byte) (domain.View, error) {
 var (
 	allowedKey = []byte(`"allowed_actions":`)
 	quorumKey  = []byte(`"quorum":`)
-	// nullArrays are the arrays present shows as [] when stored as null.
-	nullArrays = [][]byte{[]byte(`"documents": null`), []byte(`"documents":null`),
-		[]byte(`"missing_documents": null`), []byte(`"missing_documents":null`)}
 )
 
 // spliceable finds the stored empty allowed_actions, st.JSON[at:end], and
 // reports whether the stored JSON, with the actions written there, is what
 // decoding and presenting the view would give (the same fields and
-// values). A view stored before the vote's quorum was shown lacks it, and
-// one with a null array shows [] once presented: those are decoded.
+// values). A view stored before the vote's quorum was shown lacks it (a
+// decoded one shows 0): those are decoded. (Documents and missing documents
+// have been stored as arrays, never null, since the first view.)
 //
 // The key can only be the view's own: inside a JSON string every quote is
-// escaped, and no object nested in a view has such a key.
+// escaped, and no object nested in a view has such a key. It is looked for
+// from the end, where PostgreSQL writes it (jsonb keys shortest first).
 func spliceable(st *store.Stored) (at, end int, ok bool) {
 	raw := st.JSON
-	i := bytes.Index(raw, allowedKey)
+	i := bytes.LastIndex(raw, allowedKey)
 	if i < 0 {
 		return 0, 0, false
 	}
@@ -186,11 +185,6 @@ func spliceable(st *store.Stored) (at, end int, ok bool) {
 	}
 	if st.Facts.Votes != nil && !bytes.Contains(raw, quorumKey) {
 		return 0, 0, false
-	}
-	for _, n := range nullArrays {
-		if bytes.Contains(raw, n) {
-			return 0, 0, false
-		}
 	}
 	return at, at + 2, true
 }

@@ -78,13 +78,10 @@ func TestStoredListsAsPresented(t *testing.T) {
 	put("SYT", "HC_LAO_DONG_3", domain.PresidentDecision, docs)
 	put("SYT", "BK_UBND_TINH", domain.Awarded, docs)
 	put("SGDDT", "BK_UBND_TINH", domain.Withdrawn, nil)
-	// Views stored in older shapes: a vote without its quorum, null arrays,
-	// no allowed_actions.
+	// Views stored in older shapes: a vote without its quorum, no
+	// allowed_actions.
 	old := put("SGDDT", "CSTD_TINH", domain.Council, ballot(5, false), "c-1")
 	_, err := st.DB.Exec(`UPDATE dossiers SET view = view #- '{votes,quorum}' WHERE id = $1`, old.ID)
-	require.NoError(t, err)
-	old = put("SYT", "CSTD_TINH", domain.Reception, nil)
-	_, err = st.DB.Exec(`UPDATE dossiers SET view = jsonb_set(jsonb_set(view, '{documents}', 'null'), '{missing_documents}', 'null') WHERE id = $1`, old.ID)
 	require.NoError(t, err)
 	old = put("SYT", "CSTD_TINH", domain.Appraisal, docs)
 	_, err = st.DB.Exec(`UPDATE dossiers SET view = view - 'allowed_actions' WHERE id = $1`, old.ID)
