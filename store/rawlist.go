@@ -51,7 +51,7 @@ func votedSQL(a *sqlArgs, voter string, table string) string {
 // says whether it has voted on each dossier. An error of fn stops the list
 // and is returned as it is.
 func (s *Store) ListStored(ctx context.Context, f ListFilter, voter string, fn func(*Stored) error) (nextCursor string, err error) {
-	q, args, limit, err := listSQL(f, func(a *sqlArgs) string { return storedCols(votedSQL(a, voter, "dossiers")) })
+	q, args, limit, err := s.listSQL(ctx, f, func(a *sqlArgs) string { return storedCols(votedSQL(a, voter, "dossiers")) })
 	if err != nil || q == "" {
 		return "", err
 	}

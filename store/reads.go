@@ -114,7 +114,7 @@ func pageSize(n int) int {
 // ListDossiers lists dossiers newest first, a page at a time. nextCursor is
 // "" on the last page.
 func (s *Store) ListDossiers(ctx context.Context, f ListFilter) (items []domain.View, nextCursor string, err error) {
-	q, args, limit, err := listSQL(f, func(*sqlArgs) string { return "id, created_at, view" })
+	q, args, limit, err := s.listSQL(ctx, f, func(*sqlArgs) string { return "id, created_at, view" })
 	if err != nil || q == "" {
 		return []domain.View{}, "", err
 	}
@@ -154,8 +154,10 @@ func (a *sqlArgs) arg(v any) string {
 // listSQL is the list's statement for f: the columns cols gives, the rows f
 // selects, newest first, one more than the page (limit) to tell whether
 // another page follows. q is "" when nothing stored can match; err is
-// ErrBadCursor for a cursor this store did not hand out.
-func listSQL(f ListFilter, cols func(*sqlArgs) string) (q string, args []any, limit int, err error) {
+// ErrBadCursor for a cursor this store did not hand out. A text search
+// (see planSearch) first picks the page's ids, from an index alone where it
+// can, then reads their rows.
+func (s *Store) listSQL(ctx context.Context, f ListFilter, cols func(*sqlArgs) string) (q string, args []any, limit int, err error) {
 	limit = pageSize(f.Limit)
 	var cursorAt time.Time
 	var cursorID string
@@ -169,7 +171,7 @@ func listSQL(f ListFilter, cols func(*sqlArgs) string) (q string, args []any, li
 		return "", nil, limit, nil
 	}
 	var a sqlArgs
-	q = "SELECT " + cols(&a) + " FROM dossiers"
+	selected := cols(&a)
 	var where []string
 	if f.Stage != "" {
 		where = append(where, "stage = "+a.arg(f.Stage))
@@ -192,16 +194,27 @@ func listSQL(f ListFilter, cols func(*sqlArgs) string) (q string, args []any, li
 	if f.NotOverdue {
 		where = append(where, "NOT overdue")
 	}
-	if text := Fold(f.Q); text != "" {
+	text := Fold(f.Q)
+	if text != "" {
+		for _, t := range s.planSearch(ctx, text, limit).trigrams {
+			// The expression of dossiers_search_joined_idx, to the letter.
+			where = append(where, "translate(search, ' ', '"+searchJoin+"') LIKE "+a.arg("%"+t+"%"))
+		}
 		where = append(where, `search LIKE `+a.arg(containsPattern(text))+` ESCAPE '\'`)
 	}
 	if f.Cursor != "" {
 		where = append(where, "(created_at, id) < ("+a.arg(cursorAt)+", "+a.arg(cursorID)+")")
 	}
+	page := ""
 	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+		page = " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY created_at DESC, id DESC LIMIT " + a.arg(limit+1)
+	page += " ORDER BY created_at DESC, id DESC LIMIT " + a.arg(limit+1)
+	if text == "" {
+		return "SELECT " + selected + " FROM dossiers" + page, a.args, limit, nil
+	}
+	q = "SELECT " + selected + " FROM (SELECT id AS page_id FROM dossiers" + page + ") page" +
+		" JOIN dossiers ON dossiers.id = page.page_id ORDER BY created_at DESC, id DESC"
 	return q, a.args, limit, nil
 }
 

@@ -51,6 +51,8 @@ const (
 // Store is the read model.
 type Store struct {
 	DB *sqlx.DB
+	// search is a sample of the search texts, for planning text searches.
+	search searchSample
 }
 
 // Open connects to PostgreSQL at url and checks that it answers. Its pool

@@ -32,7 +32,7 @@ func TestMigrateUpDownUp(t *testing.T) {
 	require.NoError(t, store.Migrate(ctx, db, "up"))
 	v, err = store.MigrationVersion(ctx, db)
 	require.NoError(t, err)
-	assert.EqualValues(t, 2, v)
+	assert.EqualValues(t, 4, v)
 	var awards int
 	require.NoError(t, st.DB.Get(&awards, `SELECT count(*) FROM awards`))
 	assert.Equal(t, len(domain.Catalogue), awards)
@@ -43,13 +43,16 @@ func TestMigrateUpDownUp(t *testing.T) {
 	// up again is a no-op that re-seeds the catalogue.
 	require.NoError(t, store.Migrate(ctx, db, "up"))
 
-	// down undoes one migration at a time: the console's sessions, then
-	// the read model.
+	// down undoes one migration at a time: the text search indexes, the
+	// console's sessions, then the read model.
+	require.NoError(t, store.Migrate(ctx, db, "down"))
+	var exists bool
+	require.NoError(t, st.DB.Get(&exists, `SELECT to_regclass('dossiers_search_joined_idx') IS NULL AND to_regclass('dossiers_search_idx') IS NOT NULL`))
+	assert.True(t, exists, "0004 undone")
 	require.NoError(t, store.Migrate(ctx, db, "down"))
 	v, err = store.MigrationVersion(ctx, db)
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, v)
-	var exists bool
 	require.NoError(t, st.DB.Get(&exists, `SELECT to_regclass('sessions') IS NOT NULL`))
 	assert.False(t, exists)
 	require.NoError(t, store.Migrate(ctx, db, "down"))
