@@ -81,7 +81,8 @@ func (s *Service) ListJSON(ctx context.Context, a domain.Actor, f ListFilter, ou
 	if a.Has(domain.RoleCouncil) {
 		voter = a.ID
 	}
-	next, err := sl.ListStored(ctx, f, voter, func(st *store.Stored) error { return s.appendStored(ctx, a, out, st) })
+	memo := allowedMemo{}
+	next, err := sl.ListStored(ctx, f, voter, func(st *store.Stored) error { return s.appendStored(ctx, a, out, st, memo) })
 	if err != nil {
 		if errors.Is(err, store.ErrBadCursor) {
 			return "", badCursor()
@@ -105,7 +106,8 @@ func (s *Service) InboxJSON(ctx context.Context, a domain.Actor, limit int, out 
 		}
 		return appendViews(out, views)
 	}
-	err := sl.InboxStored(ctx, a, limit, func(st *store.Stored) error { return s.appendStored(ctx, a, out, st) })
+	memo := allowedMemo{}
+	err := sl.InboxStored(ctx, a, limit, func(st *store.Stored) error { return s.appendStored(ctx, a, out, st, memo) })
 	if err != nil {
 		return storedError("inbox", err)
 	}
@@ -124,16 +126,25 @@ func appendViews(out *JSONItems, views []domain.View) error {
 	return nil
 }
 
+// allowedMemo is the actions of one caller, by domain.AllowedKey: the
+// dossiers of a page share a few dozen keys at most.
+type allowedMemo map[domain.AllowedKey][]domain.Action
+
 // appendStored appends one stored dossier as a sees it, as present would
 // show it: with a's allowed actions.
-func (s *Service) appendStored(ctx context.Context, a domain.Actor, out *JSONItems, st *store.Stored) error {
+func (s *Service) appendStored(ctx context.Context, a domain.Actor, out *JSONItems, st *store.Stored, memo allowedMemo) error {
 	f := &st.Facts
 	if !Visible(a, f.Unit) { // belt and braces: never leak another unit's dossier
 		return nil
 	}
 	// As present: whether a voted matters only while a's vote is open.
 	voted := st.Voted && a.Has(domain.RoleCouncil) && f.Stage == domain.Council && f.Votes != nil && f.Votes.Yes == nil
-	allowed := f.AllowedFor(a, voted)
+	key := f.AllowedKey(voted)
+	allowed, ok := memo[key]
+	if !ok {
+		allowed = f.AllowedFor(a, voted)
+		memo[key] = allowed
+	}
 	if at, end, ok := spliceable(st); ok {
 		out.next()
 		out.b = append(out.b, st.JSON[:at]...)

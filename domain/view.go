@@ -110,3 +110,40 @@ func (v View) AllowedFor(a Actor, hasVoted bool) []Action {
 	}
 	return d.AllowedActions(a)
 }
+
+// AllowedKey is everything of a view that AllowedFor reads, and whether the
+// actor voted: views with the same key get the same actions from the same
+// actor, so a list works each key out once. (AllowedFor reads neither the
+// id nor the version, nor the documents beyond which are missing.)
+type AllowedKey struct {
+	Unit, AwardCode       string
+	Authority             Authority
+	Procedure             Procedure
+	Stage, ReturnedFrom   Stage
+	Status                Status
+	Votes                 bool
+	Cast, Members, Needed int
+	Quorum                int
+	Closed                bool
+	Missing               string
+	HasVoted              bool
+}
+
+// AllowedKey is v's key for AllowedFor(a, hasVoted).
+func (v View) AllowedKey(hasVoted bool) AllowedKey {
+	k := AllowedKey{Unit: v.Unit, AwardCode: v.AwardCode, Authority: v.Authority, Procedure: v.Procedure,
+		Stage: v.Stage, Status: v.Status, HasVoted: hasVoted}
+	if v.ReturnedFrom != nil {
+		k.ReturnedFrom = *v.ReturnedFrom
+	}
+	if b := v.Votes; b != nil {
+		k.Votes, k.Cast, k.Members, k.Needed, k.Quorum, k.Closed = true, b.Cast, b.Members, b.Needed, b.Quorum, b.Yes != nil
+	}
+	for i, m := range v.MissingDocuments {
+		if i > 0 {
+			k.Missing += ","
+		}
+		k.Missing += string(m)
+	}
+	return k
+}

@@ -78,16 +78,18 @@ func (s *Store) ListStored(ctx context.Context, f ListFilter, voter string, fn f
 
 // InboxStored is Inbox without decoding: it calls fn for each dossier
 // waiting on a, in order. Stored.Voted says whether a, when a council
-// member, has voted on it (a secretary's inbox holds council dossiers the
-// secretary voted on as a member). An error of fn stops the inbox and is
+// member, has voted on it (a member who is also the secretary finds there
+// council dossiers it voted on). An error of fn stops the inbox and is
 // returned.
 func (s *Store) InboxStored(ctx context.Context, a domain.Actor, limit int, fn func(*Stored) error) error {
-	voter := ""
-	if a.Has(domain.RoleCouncil) {
-		voter = cleanText(a.ID)
-	}
 	q, args := inboxSQL(a, limit, `d.id, d.due_at, d.created_at, d.view, d.unit, d.award_code, d.authority,
-  d.procedure, d.stage, d.status, d.version`, func(sa *sqlArgs) string { return storedCols(votedSQL(sa, voter, "x")) })
+  d.procedure, d.stage, d.status, d.version`, func(sa *sqlArgs, votedShown bool) string {
+		voter := "" // a council member's inbox holds no dossier it has voted on
+		if votedShown {
+			voter = cleanText(a.ID)
+		}
+		return storedCols(votedSQL(sa, voter, "x"))
+	})
 	if q == "" {
 		return nil
 	}

@@ -200,7 +200,8 @@ func (s *Store) listSQL(ctx context.Context, f ListFilter, cols func(*sqlArgs) s
 			// The expression of dossiers_search_joined_idx, to the letter.
 			where = append(where, "translate(search, ' ', '"+searchJoin+"') LIKE "+a.arg("%"+t+"%"))
 		}
-		where = append(where, `search LIKE `+a.arg(containsPattern(text))+` ESCAPE '\'`)
+		// The text as it is, anywhere in search (no LIKE pattern to escape).
+		where = append(where, "strpos(search, "+a.arg(text)+") > 0")
 	}
 	if f.Cursor != "" {
 		where = append(where, "(created_at, id) < ("+a.arg(cursorAt)+", "+a.arg(cursorID)+")")
@@ -246,7 +247,7 @@ func decodeCursor(c string) (time.Time, string, error) {
 // dossiers, a council member only those whose open vote it has not voted in,
 // other roles every dossier in those stages.
 func (s *Store) Inbox(ctx context.Context, a domain.Actor, limit int) ([]domain.View, error) {
-	q, args := inboxSQL(a, limit, "d.id, d.due_at, d.created_at, d.view", func(*sqlArgs) string { return "id, view" })
+	q, args := inboxSQL(a, limit, "d.id, d.due_at, d.created_at, d.view", func(*sqlArgs, bool) string { return "id, view" })
 	if q == "" {
 		return []domain.View{}, nil
 	}
@@ -271,8 +272,10 @@ func (s *Store) Inbox(ctx context.Context, a domain.Actor, limit int) ([]domain.
 // inboxSQL is the inbox's statement for a (see Inbox): inner are the
 // columns of table dossiers d each stage's scan takes, which must include
 // d.due_at, d.created_at and d.id; outer those the statement gives, from the
-// merged rows. q is "" when nothing waits on a.
-func inboxSQL(a domain.Actor, limit int, inner string, outer func(*sqlArgs) string) (q string, args []any) {
+// merged rows, told whether a may find there dossiers it has voted on (a
+// council member who also holds a role that sees every council dossier).
+// q is "" when nothing waits on a.
+func inboxSQL(a domain.Actor, limit int, inner string, outer func(sa *sqlArgs, votedShown bool) string) (q string, args []any) {
 	limit = pageSize(limit)
 	a.ID, a.Unit = cleanText(a.ID), cleanText(a.Unit)
 	// Per stage, who of the stage's dossiers wait on the actor.
@@ -301,8 +304,12 @@ func inboxSQL(a domain.Actor, limit int, inner string, outer func(*sqlArgs) stri
 			}
 		}
 	}
+	votedShown := false
+	for _, sc := range scopes {
+		votedShown = votedShown || (sc.notVote && sc.all)
+	}
 	var sa sqlArgs
-	cols := outer(&sa)
+	cols := outer(&sa, votedShown)
 	// One ordered, limited index scan per stage, merged: the stages are
 	// disjoint, so no dossier appears twice.
 	lim := sa.arg(limit)

@@ -8,7 +8,7 @@ import (
 )
 
 // Text search (q=) finds the newest dossiers whose search text contains the
-// folded query: search LIKE '%q%'. Two plans do it well, each for its own
+// folded query: strpos(search, q) > 0. Two plans do it well, each for its own
 // kind of query, and PostgreSQL cannot tell them apart (it knows nothing of
 // how often a phrase occurs):
 //
@@ -22,7 +22,7 @@ import (
 //     million rows). Indexed with the spaces turned into 'z'
 //     (dossiers_search_joined_idx), trigrams span the words ("hzk" of
 //     "thanh khanh"), and the scan is given only the query's three rarest,
-//     which keeps it to short lists (1–3 ms); search LIKE keeps the answer
+//     which keeps it to short lists (1–3 ms); strpos keeps the answer
 //     exact.
 //
 // Which plan, and which trigrams, is decided from a sample of the search
