@@ -139,7 +139,7 @@ func (s *Service) appendStored(ctx context.Context, a domain.Actor, out *JSONIte
 	}
 	// As present: whether a voted matters only while a's vote is open.
 	voted := st.Voted && a.Has(domain.RoleCouncil) && f.Stage == domain.Council && f.Votes != nil && f.Votes.Yes == nil
-	key := f.AllowedKey(voted)
+	key := f.AllowedKey(a, voted)
 	allowed, ok := memo[key]
 	if !ok {
 		allowed = f.AllowedFor(a, voted)

@@ -37,17 +37,23 @@ func TestAllowedKeyHoldsWhatAllowedForReads(t *testing.T) {
 				other.Documents = []domain.Document{{ID: "d", Kind: "to_trinh"}}
 				other.Nominee = domain.Nominee{Type: domain.Individual, Name: "Lò Văn B"}
 				for _, voted := range []bool{false, true} {
-					if v.AllowedKey(voted) != other.AllowedKey(voted) {
-						t.Fatalf("%s %s: the keys differ", code, st.Stage)
-					}
 					for _, a := range actors {
+						// Another unit's dossier, to an actor of neither.
+						if a.Unit != ownUnit && a.Unit != otherUnit {
+							other.Unit = otherUnit
+						} else {
+							other.Unit = v.Unit
+						}
+						if v.AllowedKey(a, voted) != other.AllowedKey(a, voted) {
+							t.Fatalf("%s %s: the keys differ", code, st.Stage)
+						}
 						got, want := other.AllowedFor(a, voted), v.AllowedFor(a, voted)
 						if !slices.Equal(got, want) {
 							t.Errorf("%s %s variant %d voted %v as %s: %v, want %v", code, st.Stage, variant, voted, a.ID, got, want)
 						}
 					}
 				}
-				if v.AllowedKey(false) == v.AllowedKey(true) {
+				if v.AllowedKey(officer, false) == v.AllowedKey(officer, true) {
 					t.Error("whether the actor voted is in the key")
 				}
 			}

@@ -111,12 +111,14 @@ func (v View) AllowedFor(a Actor, hasVoted bool) []Action {
 	return d.AllowedActions(a)
 }
 
-// AllowedKey is everything of a view that AllowedFor reads, and whether the
-// actor voted: views with the same key get the same actions from the same
-// actor, so a list works each key out once. (AllowedFor reads neither the
-// id nor the version, nor the documents beyond which are missing.)
+// AllowedKey is everything of a view that AllowedFor reads, as it bears on
+// one actor, and whether the actor voted: views with the same key get the
+// same actions from that actor, so a list works each key out once.
+// (AllowedFor reads neither the id nor the version, nor the documents
+// beyond which are missing, and of the unit only whether it is the actor's.)
 type AllowedKey struct {
-	Unit, AwardCode       string
+	OwnUnit               bool
+	AwardCode             string
 	Authority             Authority
 	Procedure             Procedure
 	Stage, ReturnedFrom   Stage
@@ -130,8 +132,8 @@ type AllowedKey struct {
 }
 
 // AllowedKey is v's key for AllowedFor(a, hasVoted).
-func (v View) AllowedKey(hasVoted bool) AllowedKey {
-	k := AllowedKey{Unit: v.Unit, AwardCode: v.AwardCode, Authority: v.Authority, Procedure: v.Procedure,
+func (v View) AllowedKey(a Actor, hasVoted bool) AllowedKey {
+	k := AllowedKey{OwnUnit: v.Unit == a.Unit, AwardCode: v.AwardCode, Authority: v.Authority, Procedure: v.Procedure,
 		Stage: v.Stage, Status: v.Status, HasVoted: hasVoted}
 	if v.ReturnedFrom != nil {
 		k.ReturnedFrom = *v.ReturnedFrom

@@ -7,5 +7,6 @@ import "time"
 func AsIfLarge(s *Store) {
 	s.search.mu.Lock()
 	defer s.search.mu.Unlock()
-	s.search.cur = &sampled{texts: []string{}, trigram: map[string]int{}, rows: 1e6, taken: time.Now()}
+	s.search.cur = &sampled{texts: []string{}, trigram: map[string]int{}, rows: 1e6, taken: time.Now(),
+		plans: map[planKey]searchPlan{}}
 }

@@ -60,7 +60,20 @@ type sampled struct {
 	trigram map[string]int // in how many of them each joined trigram occurs
 	rows    float64        // the table's rows, as PostgreSQL last counted
 	taken   time.Time
+
+	// plans already made from this sample, by query and page size (a
+	// search is often repeated: the next page, another user).
+	mu    sync.Mutex
+	plans map[planKey]searchPlan
 }
+
+type planKey struct {
+	q     string
+	limit int
+}
+
+// maxPlans bounds the plans a sample keeps.
+const maxPlans = 1000
 
 // searchPlan is how a list finds its text.
 type searchPlan struct {
@@ -79,6 +92,24 @@ func (s *Store) planSearch(ctx context.Context, q string, limit int) searchPlan 
 	if smp == nil {
 		return searchPlan{trigrams: firstN(windows, searchTrigrams)}
 	}
+	smp.mu.Lock()
+	p, ok := smp.plans[planKey{q, limit}]
+	smp.mu.Unlock()
+	if ok {
+		return p
+	}
+	p = smp.plan(q, windows, limit)
+	smp.mu.Lock()
+	if len(smp.plans) >= maxPlans {
+		clear(smp.plans)
+	}
+	smp.plans[planKey{q, limit}] = p
+	smp.mu.Unlock()
+	return p
+}
+
+// plan decides from the sample how to find q, whose trigrams are windows.
+func (smp *sampled) plan(q string, windows []string, limit int) searchPlan {
 	// How often q occurs (share): the share of sampled texts that hold it.
 	// Newest first, a page costs about (limit+1)/share rows read; by the
 	// trigrams, share×rows rows fetched. The first is cheaper when share²
@@ -174,6 +205,7 @@ func (s *Store) takeSample(ctx context.Context) bool {
 			counts[w]++
 		}
 	}
-	smp.cur = &sampled{texts: texts, trigram: counts, rows: max(rows, float64(len(texts))), taken: time.Now()}
+	smp.cur = &sampled{texts: texts, trigram: counts, rows: max(rows, float64(len(texts))), taken: time.Now(),
+		plans: map[planKey]searchPlan{}}
 	return true
 }
