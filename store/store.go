@@ -63,6 +63,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	base.Dialer(bufferedDialer{})
 	// database/sql's own pool waits for a free connection as long as the
 	// caller's context lets it, with no bound of its own: it keeps no idle
 	// connection and no limit, and asks pool for each one it needs, which
