@@ -16,7 +16,8 @@ import (
 // every view of a page and encoding it again was most of what a list cost.
 type Stored struct {
 	// JSON is the stored view (allowed_actions left empty), as PostgreSQL
-	// writes jsonb out. It is valid only until the callback returns.
+	// writes jsonb out (kept as text beside it). It is valid only until the
+	// callback returns.
 	JSON []byte
 	// Facts is the view with only what AllowedFor reads: id, unit, award,
 	// authority, procedure, stage, status, version, returned_from, votes and
@@ -27,12 +28,13 @@ type Stored struct {
 	Voted bool
 }
 
-// storedCols are the columns a Stored is read from, in the order scanStored
-// scans them; voted is the SQL of the Voted column. The facts not kept in
+// storedCols are the columns a Stored is read from, in the order
+// eachStored scans them; voted is the SQL of the Voted column. The view is
+// its text, kept beside the jsonb (migration 0004); the facts not kept in
 // columns of their own are taken out of the jsonb by PostgreSQL, which is
-// cheap; the view is written out whole, as text.
+// cheap.
 func storedCols(voted string) string {
-	return `id, created_at, view, unit, award_code, authority, procedure, stage, status, version,
+	return `id, created_at, COALESCE(view_text, view::text), unit, award_code, authority, procedure, stage, status, version,
   view->>'returned_from', view->'votes', view->'missing_documents', ` + voted
 }
 
@@ -82,7 +84,7 @@ func (s *Store) ListStored(ctx context.Context, f ListFilter, voter string, fn f
 // council dossiers it voted on). An error of fn stops the inbox and is
 // returned.
 func (s *Store) InboxStored(ctx context.Context, a domain.Actor, limit int, fn func(*Stored) error) error {
-	q, args := inboxSQL(a, limit, `d.id, d.due_at, d.created_at, d.view, d.unit, d.award_code, d.authority,
+	q, args := inboxSQL(a, limit, `d.id, d.due_at, d.created_at, d.view, d.view_text, d.unit, d.award_code, d.authority,
   d.procedure, d.stage, d.status, d.version`, func(sa *sqlArgs, votedShown bool) string {
 		voter := "" // a council member's inbox holds no dossier it has voted on
 		if votedShown {
