@@ -342,15 +342,13 @@ func ParseListQuery(q url.Values) (ListFilter, []domain.FieldError) {
 // caller only ever sees its own unit: a filter naming another unit finds
 // nothing.
 func (s *Service) List(ctx context.Context, a domain.Actor, f ListFilter) ([]domain.View, string, error) {
-	if UnitScoped(a) {
-		if f.Unit != "" && f.Unit != a.Unit {
-			return []domain.View{}, "", nil
-		}
-		f.Unit = a.Unit
+	f, none := scopeList(a, f)
+	if none {
+		return []domain.View{}, "", nil
 	}
 	views, next, err := s.store.ListDossiers(ctx, f)
 	if errors.Is(err, store.ErrBadCursor) {
-		return nil, "", invalid(domain.FieldError{Field: "cursor", Message: "is not a cursor this API gave out"})
+		return nil, "", badCursor()
 	}
 	if err != nil {
 		return nil, "", storeError("list dossiers", err)
@@ -358,10 +356,25 @@ func (s *Service) List(ctx context.Context, a domain.Actor, f ListFilter) ([]dom
 	return s.presentAll(ctx, a, views, nil), next, nil
 }
 
+// scopeList narrows f to what a may see; none when that is nothing.
+func scopeList(a domain.Actor, f ListFilter) (_ ListFilter, none bool) {
+	if UnitScoped(a) {
+		if f.Unit != "" && f.Unit != a.Unit {
+			return f, true
+		}
+		f.Unit = a.Unit
+	}
+	return f, false
+}
+
+func badCursor() *Error {
+	return invalid(domain.FieldError{Field: "cursor", Message: "is not a cursor this API gave out"})
+}
+
 // Inbox is what waits on a, due date first (hộp việc).
 func (s *Service) Inbox(ctx context.Context, a domain.Actor, limit int) ([]domain.View, error) {
-	if limit < 1 || limit > MaxLimit {
-		return nil, invalid(domain.FieldError{Field: "limit", Message: "must be a whole number from 1 to 200"})
+	if err := checkInboxLimit(limit); err != nil {
+		return nil, err
 	}
 	views, err := s.store.Inbox(ctx, a, limit)
 	if err != nil {
@@ -375,6 +388,13 @@ func (s *Service) Inbox(ctx context.Context, a domain.Actor, limit int) ([]domai
 		voted = new(bool)
 	}
 	return s.presentAll(ctx, a, views, voted), nil
+}
+
+func checkInboxLimit(limit int) error {
+	if limit < 1 || limit > MaxLimit {
+		return invalid(domain.FieldError{Field: "limit", Message: "must be a whole number from 1 to 200"})
+	}
+	return nil
 }
 
 func (s *Service) presentAll(ctx context.Context, a domain.Actor, views []domain.View, voted *bool) []domain.View {

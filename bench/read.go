@@ -41,8 +41,21 @@ func DefaultReadOptions() ReadOptions {
 	return ReadOptions{Dossiers: 100_000, C: 32, Requests: 1000, Seed: 2025}
 }
 
-// ReadGoalP99Ms is the read path's goal: p99 at most 25 ms.
-const ReadGoalP99Ms = 25.0
+// The read path's goals (issue 11), p99 of every query: at most 100 ms
+// with concurrent clients (100,000 dossiers, 32 clients), at most 10 ms with
+// one client (up to 1,000,000 dossiers).
+const (
+	ReadGoalP99Ms       = 100.0
+	ReadGoalP99MsSingle = 10.0
+)
+
+// ReadGoal is the p99 goal of a load by c concurrent clients.
+func ReadGoal(c int) float64 {
+	if c == 1 {
+		return ReadGoalP99MsSingle
+	}
+	return ReadGoalP99Ms
+}
 
 // QueryResult is the load on one query.
 type QueryResult struct {
@@ -54,7 +67,9 @@ type QueryResult struct {
 	Errors   int     `json:"errors"`
 	RPS      float64 `json:"requests_per_sec"`
 	Latency  Summary `json:"latency"`
-	Met      bool    `json:"met"`
+	// GoalP99Ms is the target the query was held to.
+	GoalP99Ms float64 `json:"goal_p99_ms"`
+	Met       bool    `json:"met"`
 }
 
 // ReadResult is what the read-path load prints.
@@ -108,7 +123,7 @@ func RunRead(ctx context.Context, sys *System, o ReadOptions) (*ReadResult, erro
 		return nil, err
 	}
 	res := &ReadResult{API: sys.APIURL, Dossiers: o.Dossiers, C: o.C, SeedSeconds: time.Since(t0).Round(time.Millisecond).Seconds(),
-		Mix: mix, GoalP99Ms: ReadGoalP99Ms, AllMet: true}
+		Mix: mix, GoalP99Ms: ReadGoal(o.C), AllMet: true}
 	log.Info("seeded", "seconds", res.SeedSeconds, "overdue", mix.Overdue)
 
 	api, err := newAPIClient(sys.APIURL, sys.Secret, o.C)
@@ -197,7 +212,7 @@ func readQueries(ctx context.Context, api *apiClient, rareName string) ([]readQu
 // loadQuery sends requests GETs of q by c concurrent clients, after a
 // short unmeasured warm-up. The answer is read whole but not decoded.
 func loadQuery(ctx context.Context, api *apiClient, q readQuery, c, requests int) QueryResult {
-	r := QueryResult{Name: q.name, Path: q.path, As: q.as, Requests: requests}
+	r := QueryResult{Name: q.name, Path: q.path, As: q.as, Requests: requests, GoalP99Ms: ReadGoal(c)}
 	var sample listAnswer
 	if err := api.call(ctx, http.MethodGet, q.path, q.as, nil, http.StatusOK, &sample); err == nil {
 		r.Items = len(sample.Items)
@@ -240,12 +255,12 @@ func loadQuery(ctx context.Context, api *apiClient, q readQuery, c, requests int
 	r.Errors = int(errs)
 	r.RPS = rate(requests-int(errs), elapsed)
 	r.Latency = lat.Summary()
-	r.Met = r.Errors == 0 && r.Latency.Count > 0 && r.Latency.P99 <= ReadGoalP99Ms
+	r.Met = r.Errors == 0 && r.Latency.Count > 0 && r.Latency.P99 <= r.GoalP99Ms
 	return r
 }
 
 // explainAll prints EXPLAIN (ANALYZE, BUFFERS) of the SQL the store really
-// issues for each query: the store runs over a connection that records its
+// issues for each query (the API's, which lists stored views undecoded): the store runs over a connection that records its
 // last statement, which is then explained with the same arguments.
 func explainAll(ctx context.Context, databaseURL string, plain *store.Store, queries []readQuery, w io.Writer) error {
 	conn, err := pq.NewConnector(databaseURL)
@@ -258,10 +273,11 @@ func explainAll(ctx context.Context, databaseURL string, plain *store.Store, que
 	st := &store.Store{DB: sqlx.NewDb(db, "postgres")}
 	for _, q := range queries {
 		var err error
+		none := func(*store.Stored) error { return nil }
 		if q.filter != nil {
-			_, _, err = st.ListDossiers(ctx, *q.filter)
+			_, err = st.ListStored(ctx, *q.filter, "", none)
 		} else {
-			_, err = st.Inbox(ctx, *q.actor, 200)
+			err = st.InboxStored(ctx, *q.actor, 200, none)
 		}
 		if err != nil {
 			return fmt.Errorf("explain %s: %w", q.name, err)
@@ -357,7 +373,8 @@ func (r *ReadResult) Print(w io.Writer) {
 		fmt.Fprintf(w, " %s %.1f%%", st, 100*float64(r.Mix.Stages[st])/float64(max(r.Mix.Total, 1)))
 	}
 	fmt.Fprint(w, "\n\n")
-	fmt.Fprintf(w, "%-36s %6s %9s %8s %8s %8s  %s\n", "query", "items", "req/s", "p50 ms", "p99 ms", "max ms", "p99 ≤ 25 ms")
+	fmt.Fprintf(w, "%-36s %6s %9s %8s %8s %8s  %s\n", "query", "items", "req/s", "p50 ms", "p99 ms", "max ms",
+		fmt.Sprintf("p99 ≤ %.0f ms (C=%d)", r.GoalP99Ms, r.C))
 	for _, q := range r.Queries {
 		fmt.Fprintf(w, "%-36s %6d %9.0f %8.1f %8.1f %8.1f  %s", q.Name, q.Items, q.RPS, q.Latency.P50, q.Latency.P99, q.Latency.Max, metWord(q.Met))
 		if q.Errors > 0 {
@@ -365,5 +382,6 @@ func (r *ReadResult) Print(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "\ngoal p99 ≤ %.0f ms on every query: %s\n", r.GoalP99Ms, metWord(r.AllMet))
+	fmt.Fprintf(w, "\ngoal p99 ≤ %.0f ms on every query with %d client(s) (%.0f ms with one, %.0f ms with more): %s\n",
+		r.GoalP99Ms, r.C, ReadGoalP99MsSingle, ReadGoalP99Ms, metWord(r.AllMet))
 }

@@ -78,141 +78,167 @@ type seedRow struct {
 	search string
 }
 
-// genDossiers makes n dossiers created over the two years before now: about
-// thirty units, all awards, all stages (most older dossiers finished, the
-// recent ones in progress), about 5% overdue, three campaigns.
-func genDossiers(n int, now time.Time, r *rand.Rand) []seedRow {
-	var codes []string
-	var total float64
+// generator makes the seed's dossiers one at a time, so that a million of
+// them never sit in memory together: created over the two years before
+// now, about thirty units, all awards, all stages (most older dossiers
+// finished, the recent ones in progress), about 5% overdue, three
+// campaigns. Row i draws from its own random stream, (seed, i), so that a
+// first pass can count the active dossiers (which sets the share of them
+// overdue) and the second make the same rows again.
+type generator struct {
+	now      time.Time
+	seed     uint64
+	pcg      *rand.PCG
+	r        *rand.Rand
+	codes    []string
+	total    float64
+	perYear  map[int]int
+	pOverdue float64
+}
+
+const seedSpan = 730 * 24 * time.Hour
+
+func newGenerator(n int, now time.Time, seed uint64) *generator {
+	g := &generator{now: now, seed: seed, pcg: rand.NewPCG(seed, 0), perYear: map[int]int{}}
+	g.r = rand.New(g.pcg)
 	for _, a := range domain.Catalogue {
-		codes = append(codes, a.Code)
-		total += awardWeights[a.Code] + 0.05
+		g.codes = append(g.codes, a.Code)
+		g.total += awardWeights[a.Code] + 0.05
 	}
-	pickAward := func() domain.Award {
-		x := r.Float64() * total
-		for _, c := range codes {
-			x -= awardWeights[c] + 0.05
-			if x <= 0 {
-				a, _ := domain.AwardByCode(c)
-				return a
-			}
-		}
-		a, _ := domain.AwardByCode(codes[len(codes)-1])
-		return a
-	}
-	const span = 730 * 24 * time.Hour
-	rows := make([]seedRow, n)
-	perYear := map[int]int{}
 	active := 0
-	for i := range rows {
-		age := time.Duration(r.Int64N(int64(span)))
-		created := now.Add(-age).Truncate(time.Microsecond)
-		year := created.In(domain.Local).Year()
-		perYear[year]++
-		a := pickAward()
-		nt := a.NomineeTypes[r.IntN(len(a.NomineeTypes))]
-		name := vnName(r.IntN(1 << 20))
-		if nt == domain.Collective {
-			name = orgs[r.IntN(len(orgs))]
-		}
-		campaign := seedCampaigns[0]
-		if age < span/2 {
-			campaign = seedCampaigns[1]
-		}
-		kind := domain.KindMerit
-		if r.IntN(10) == 0 {
-			campaign, kind = seedCampaigns[2], domain.KindCampaign
-		}
-		days := age.Hours() / 24
-		var pTerminal float64
-		switch {
-		case days < 30:
-			pTerminal = 0.05
-		case days < 90:
-			pTerminal = 0.3
-		case days < 180:
-			pTerminal = 0.6
-		case days < 365:
-			pTerminal = 0.9
-		default:
-			pTerminal = 0.99
-		}
-		path := pathOf(a)
-		stage := path[r.IntN(len(path))]
-		if r.Float64() < pTerminal {
-			switch x := r.IntN(100); {
-			case x < 85:
-				stage = domain.Awarded
-			case x < 93:
-				stage = domain.Rejected
-			case x < 98:
-				stage = domain.Withdrawn
-			default:
-				stage = domain.Cancelled
-			}
-		}
-		updated := created.Add(time.Duration(r.Float64() * float64(age))).Truncate(time.Microsecond)
-		v := domain.View{ID: fmt.Sprintf("HS-%d-%06d", year, perYear[year]), Unit: seedUnits[r.IntN(len(seedUnits))],
-			AwardCode: a.Code, AwardName: a.Name, Authority: a.Authority, Kind: kind, Procedure: domain.ProcedureRegular,
-			Campaign: campaign, AchievementPeriod: fmt.Sprint(year - 1),
-			Nominee: domain.Nominee{Type: nt, Name: name}, Stage: stage, Status: domain.StatusOf(stage),
-			Summary:   "Đề nghị khen thưởng vì đã " + achievements[r.IntN(len(achievements))] + " năm " + fmt.Sprint(year-1),
-			Documents: []domain.Document{}, MissingDocuments: []domain.DocumentKind{}, AllowedActions: []domain.Action{},
-			CreatedAt: created, UpdatedAt: updated}
-		if nt == domain.Individual {
-			v.Nominee.Position, v.Nominee.Organization = positions[r.IntN(len(positions))], orgs[r.IntN(len(orgs))]
-		}
-		v.Version = int64(2 + r.IntN(6))
-		for j, k := range domain.RequiredDocuments(a, v.Procedure) {
-			if stage == domain.Reception && r.IntN(3) == 0 {
-				v.MissingDocuments = append(v.MissingDocuments, k)
-				continue
-			}
-			sum := sha256.Sum256([]byte(v.ID + string(k)))
-			v.Documents = append(v.Documents, domain.Document{ID: fmt.Sprintf("%08x-0000-4000-8000-%012d", i, j), Kind: k,
-				Filename: string(k) + ".pdf", Size: 80_000 + r.Int64N(900_000), SHA256: hex.EncodeToString(sum[:]),
-				ContentType: "application/pdf"})
-		}
-		if stage == domain.Supplement {
-			rf := domain.Reception
-			v.ReturnedFrom = &rf
-		}
-		if stage == domain.Council {
-			v.Votes = &domain.VotesView{Cast: r.IntN(9), Members: 9, Needed: a.YesNeeded(9)}
-		}
-		if stage == domain.Awarded {
-			v.Decision = &domain.Issued{Number: fmt.Sprintf("%d/QĐ-UBND", 1+r.IntN(3000)),
-				Date: updated.In(domain.Local).Format(time.DateOnly), Authority: a.Authority}
-		}
-		if info, _ := domain.Info(stage); !info.Terminal {
+	for i := range n {
+		if _, _, stage := g.start(i); !stage.Terminal() {
 			active++
 		}
-		rows[i] = seedRow{v: v}
 	}
 	// About 5% of all dossiers overdue: a share of the active ones.
-	pOverdue := min(0.9, 0.05*float64(n)/float64(max(active, 1)))
-	for i := range rows {
-		v := &rows[i].v
-		if info, _ := domain.Info(v.Stage); !info.Terminal {
-			due := now.Add(time.Duration(1+r.IntN(20)) * 24 * time.Hour)
-			if v.Stage != domain.PublicNotice && r.Float64() < pOverdue {
-				due = now.Add(-time.Duration(1+r.IntN(20)) * 24 * time.Hour)
-				v.Overdue = true
-			}
-			due = due.Truncate(time.Microsecond)
-			v.DueAt = &due
+	g.pOverdue = min(0.9, 0.05*float64(n)/float64(max(active, 1)))
+	return g
+}
+
+func (g *generator) pickAward() domain.Award {
+	x := g.r.Float64() * g.total
+	for _, c := range g.codes {
+		x -= awardWeights[c] + 0.05
+		if x <= 0 {
+			a, _ := domain.AwardByCode(c)
+			return a
 		}
-		rows[i].search = store.Fold(v.Nominee.Name + " " + v.Summary)
 	}
-	return rows
+	a, _ := domain.AwardByCode(g.codes[len(g.codes)-1])
+	return a
+}
+
+// start sets row i's random stream and draws what decides its stage: its
+// age, award and stage.
+func (g *generator) start(i int) (time.Duration, domain.Award, domain.Stage) {
+	g.pcg.Seed(g.seed, uint64(i)^0x9e3779b97f4a7c15)
+	r := g.r
+	age := time.Duration(r.Int64N(int64(seedSpan)))
+	a := g.pickAward()
+	days := age.Hours() / 24
+	var pTerminal float64
+	switch {
+	case days < 30:
+		pTerminal = 0.05
+	case days < 90:
+		pTerminal = 0.3
+	case days < 180:
+		pTerminal = 0.6
+	case days < 365:
+		pTerminal = 0.9
+	default:
+		pTerminal = 0.99
+	}
+	path := pathOf(a)
+	stage := path[r.IntN(len(path))]
+	if r.Float64() < pTerminal {
+		switch x := r.IntN(100); {
+		case x < 85:
+			stage = domain.Awarded
+		case x < 93:
+			stage = domain.Rejected
+		case x < 98:
+			stage = domain.Withdrawn
+		default:
+			stage = domain.Cancelled
+		}
+	}
+	return age, a, stage
+}
+
+// row makes dossier i; rows are made in order (ids count up per year).
+func (g *generator) row(i int) seedRow {
+	age, a, stage := g.start(i)
+	r, now := g.r, g.now
+	created := now.Add(-age).Truncate(time.Microsecond)
+	year := created.In(domain.Local).Year()
+	g.perYear[year]++
+	nt := a.NomineeTypes[r.IntN(len(a.NomineeTypes))]
+	name := vnName(r.IntN(1 << 20))
+	if nt == domain.Collective {
+		name = orgs[r.IntN(len(orgs))]
+	}
+	campaign := seedCampaigns[0]
+	if age < seedSpan/2 {
+		campaign = seedCampaigns[1]
+	}
+	kind := domain.KindMerit
+	if r.IntN(10) == 0 {
+		campaign, kind = seedCampaigns[2], domain.KindCampaign
+	}
+	updated := created.Add(time.Duration(r.Float64() * float64(age))).Truncate(time.Microsecond)
+	v := domain.View{ID: fmt.Sprintf("HS-%d-%06d", year, g.perYear[year]), Unit: seedUnits[r.IntN(len(seedUnits))],
+		AwardCode: a.Code, AwardName: a.Name, Authority: a.Authority, Kind: kind, Procedure: domain.ProcedureRegular,
+		Campaign: campaign, AchievementPeriod: fmt.Sprint(year - 1),
+		Nominee: domain.Nominee{Type: nt, Name: name}, Stage: stage, Status: domain.StatusOf(stage),
+		Summary:   "Đề nghị khen thưởng vì đã " + achievements[r.IntN(len(achievements))] + " năm " + fmt.Sprint(year-1),
+		Documents: []domain.Document{}, MissingDocuments: []domain.DocumentKind{}, AllowedActions: []domain.Action{},
+		CreatedAt: created, UpdatedAt: updated}
+	if nt == domain.Individual {
+		v.Nominee.Position, v.Nominee.Organization = positions[r.IntN(len(positions))], orgs[r.IntN(len(orgs))]
+	}
+	v.Version = int64(2 + r.IntN(6))
+	for j, k := range domain.RequiredDocuments(a, v.Procedure) {
+		if stage == domain.Reception && r.IntN(3) == 0 {
+			v.MissingDocuments = append(v.MissingDocuments, k)
+			continue
+		}
+		sum := sha256.Sum256([]byte(v.ID + string(k)))
+		v.Documents = append(v.Documents, domain.Document{ID: fmt.Sprintf("%08x-0000-4000-8000-%012d", i, j), Kind: k,
+			Filename: string(k) + ".pdf", Size: 80_000 + r.Int64N(900_000), SHA256: hex.EncodeToString(sum[:]),
+			ContentType: "application/pdf"})
+	}
+	if stage == domain.Supplement {
+		rf := domain.Reception
+		v.ReturnedFrom = &rf
+	}
+	if stage == domain.Council {
+		v.Votes = &domain.VotesView{Cast: r.IntN(9), Members: 9, Needed: a.YesNeeded(9)}
+	}
+	if stage == domain.Awarded {
+		v.Decision = &domain.Issued{Number: fmt.Sprintf("%d/QĐ-UBND", 1+r.IntN(3000)),
+			Date: updated.In(domain.Local).Format(time.DateOnly), Authority: a.Authority}
+	}
+	if !stage.Terminal() {
+		due := now.Add(time.Duration(1+r.IntN(20)) * 24 * time.Hour)
+		if v.Stage != domain.PublicNotice && r.Float64() < g.pOverdue {
+			due = now.Add(-time.Duration(1+r.IntN(20)) * 24 * time.Hour)
+			v.Overdue = true
+		}
+		due = due.Truncate(time.Microsecond)
+		v.DueAt = &due
+	}
+	return seedRow{v: v, search: store.Fold(v.Nominee.Name + " " + v.Summary)}
 }
 
 // Seed bulk-loads n generated dossiers into the read model's dossiers table
 // with COPY, the same columns as store.Project writes, and records votes of
 // council member bench-council-1 on about half of the council dossiers. The
-// yearly id counters are moved past the seeded ids.
+// yearly id counters are moved past the seeded ids. The dossiers are made
+// as they are copied: a million take no more memory than a hundred.
 func Seed(ctx context.Context, st *store.Store, n int, seed uint64) (Mix, error) {
-	rows := genDossiers(n, time.Now().UTC(), rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)))
+	gen := newGenerator(n, time.Now().UTC(), seed)
 	tx, err := st.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return Mix{}, fmt.Errorf("seed: begin: %w", err)
@@ -227,7 +253,8 @@ func Seed(ctx context.Context, st *store.Store, n int, seed uint64) (Mix, error)
 	maxID := map[int]int{}
 	var councilIDs []string
 	councilSeen := 0
-	for _, row := range rows {
+	for i := range n {
+		row := gen.row(i)
 		v := row.v
 		view, err := json.Marshal(v)
 		if err != nil {

@@ -110,3 +110,42 @@ func (v View) AllowedFor(a Actor, hasVoted bool) []Action {
 	}
 	return d.AllowedActions(a)
 }
+
+// AllowedKey is everything of a view that AllowedFor reads, as it bears on
+// one actor, and whether the actor voted: views with the same key get the
+// same actions from that actor, so a list works each key out once.
+// (AllowedFor reads neither the id nor the version, nor the documents
+// beyond which are missing, and of the unit only whether it is the actor's.)
+type AllowedKey struct {
+	OwnUnit               bool
+	AwardCode             string
+	Authority             Authority
+	Procedure             Procedure
+	Stage, ReturnedFrom   Stage
+	Status                Status
+	Votes                 bool
+	Cast, Members, Needed int
+	Quorum                int
+	Closed                bool
+	Missing               string
+	HasVoted              bool
+}
+
+// AllowedKey is v's key for AllowedFor(a, hasVoted).
+func (v View) AllowedKey(a Actor, hasVoted bool) AllowedKey {
+	k := AllowedKey{OwnUnit: v.Unit == a.Unit, AwardCode: v.AwardCode, Authority: v.Authority, Procedure: v.Procedure,
+		Stage: v.Stage, Status: v.Status, HasVoted: hasVoted}
+	if v.ReturnedFrom != nil {
+		k.ReturnedFrom = *v.ReturnedFrom
+	}
+	if b := v.Votes; b != nil {
+		k.Votes, k.Cast, k.Members, k.Needed, k.Quorum, k.Closed = true, b.Cast, b.Members, b.Needed, b.Quorum, b.Yes != nil
+	}
+	for i, m := range v.MissingDocuments {
+		if i > 0 {
+			k.Missing += ","
+		}
+		k.Missing += string(m)
+	}
+	return k
+}

@@ -115,12 +115,14 @@ func (s *Server) list(c *gin.Context) {
 		invalid(c, fe...)
 		return
 	}
-	views, next, err := s.app.List(c.Request.Context(), mustActor(c), f)
+	items := app.NewJSONItems()
+	defer items.Release()
+	next, err := s.app.ListJSON(c.Request.Context(), mustActor(c), f, items)
 	if err != nil {
 		s.answer(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, itemsOf[domain.View]{Items: views, NextCursor: next})
+	writeItems(c, items, next)
 }
 
 // tasks answers GET /api/v1/tasks: the caller's inbox.
@@ -134,10 +136,11 @@ func (s *Server) tasks(c *gin.Context) {
 		}
 		limit = n
 	}
-	views, err := s.app.Inbox(c.Request.Context(), mustActor(c), limit)
-	if err != nil {
+	items := app.NewJSONItems()
+	defer items.Release()
+	if err := s.app.InboxJSON(c.Request.Context(), mustActor(c), limit, items); err != nil {
 		s.answer(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, itemsOf[domain.View]{Items: views})
+	writeItems(c, items, "")
 }

@@ -34,9 +34,3 @@ func Fold(s string) string {
 	}
 	return b.String()
 }
-
-// likeEscaper makes user text literal inside a LIKE pattern (ESCAPE '\').
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
-// containsPattern is the LIKE pattern that finds text anywhere.
-func containsPattern(text string) string { return "%" + likeEscaper.Replace(text) + "%" }

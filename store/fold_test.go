@@ -19,17 +19,3 @@ func TestFold(t *testing.T) {
 		}
 	}
 }
-
-func TestContainsPattern(t *testing.T) {
-	for in, want := range map[string]string{
-		"lo van":  "%lo van%",
-		"100%":    `%100\%%`,
-		"a_b":     `%a\_b%`,
-		`b\c`:     `%b\\c%`,
-		"o'brien": "%o'brien%",
-	} {
-		if got := containsPattern(in); got != want {
-			t.Errorf("containsPattern(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -70,13 +70,25 @@ func TestListFilters(t *testing.T) {
 		{"q and unit", store.ListFilter{Q: "nang suat", Unit: "SGDDT"}, []string{e.ID, c.ID}},
 		{"q no match", store.ListFilter{Q: "không có"}, []string{}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got, next, err := st.ListDossiers(ctx, tc.f)
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, ids(got))
-			assert.Empty(t, next)
-		})
+	for _, plan := range []string{"newest first", "by trigrams"} {
+		if plan == "by trigrams" {
+			store.AsIfLarge(st)
+		}
+		for _, tc := range cases {
+			t.Run(plan+"/"+tc.name, func(t *testing.T) {
+				got, next, err := st.ListDossiers(ctx, tc.f)
+				require.NoError(t, err)
+				assert.Equal(t, tc.want, ids(got))
+				assert.Empty(t, next)
+				var stored []string
+				_, err = st.ListStored(ctx, tc.f, "", func(s *store.Stored) error {
+					stored = append(stored, s.Facts.ID)
+					return nil
+				})
+				require.NoError(t, err)
+				assert.Equal(t, tc.want, append([]string{}, stored...))
+			})
+		}
 	}
 	var n int
 	require.NoError(t, st.DB.Get(&n, `SELECT count(*) FROM dossiers`))

@@ -114,60 +114,10 @@ func pageSize(n int) int {
 // ListDossiers lists dossiers newest first, a page at a time. nextCursor is
 // "" on the last page.
 func (s *Store) ListDossiers(ctx context.Context, f ListFilter) (items []domain.View, nextCursor string, err error) {
-	limit := pageSize(f.Limit)
-	if !storable(f.Stage, f.Status, f.Unit, f.Award, f.Campaign) {
-		// Nothing stored has such a value; an empty last page.
-		if f.Cursor != "" {
-			if _, _, err := decodeCursor(f.Cursor); err != nil {
-				return nil, "", err
-			}
-		}
-		return []domain.View{}, "", nil
+	q, args, limit, err := s.listSQL(ctx, f, func(*sqlArgs) string { return "id, created_at, view" })
+	if err != nil || q == "" {
+		return []domain.View{}, "", err
 	}
-	var where []string
-	var args []any
-	// arg adds a bind parameter and returns its placeholder.
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	if f.Stage != "" {
-		where = append(where, "stage = "+arg(f.Stage))
-	}
-	if f.Status != "" {
-		where = append(where, "status = "+arg(f.Status))
-	}
-	if f.Unit != "" {
-		where = append(where, "unit = "+arg(f.Unit))
-	}
-	if f.Award != "" {
-		where = append(where, "award_code = "+arg(f.Award))
-	}
-	if f.Campaign != "" {
-		where = append(where, "campaign = "+arg(f.Campaign))
-	}
-	if f.Overdue {
-		where = append(where, "overdue")
-	}
-	if f.NotOverdue {
-		where = append(where, "NOT overdue")
-	}
-	if q := Fold(f.Q); q != "" {
-		where = append(where, `search LIKE `+arg(containsPattern(q))+` ESCAPE '\'`)
-	}
-	if f.Cursor != "" {
-		at, id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		where = append(where, "(created_at, id) < ("+arg(at)+", "+arg(id)+")")
-	}
-	q := `SELECT id, created_at, view FROM dossiers`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY created_at DESC, id DESC LIMIT " + arg(limit+1)
-
 	var rows []struct {
 		ID        string    `db:"id"`
 		CreatedAt time.Time `db:"created_at"`
@@ -190,6 +140,83 @@ func (s *Store) ListDossiers(ctx context.Context, f ListFilter) (items []domain.
 		items = append(items, v)
 	}
 	return items, nextCursor, nil
+}
+
+// sqlArgs collects a statement's bind parameters.
+type sqlArgs struct{ args []any }
+
+// arg adds a bind parameter and returns its placeholder.
+func (a *sqlArgs) arg(v any) string {
+	a.args = append(a.args, v)
+	return "$" + strconv.Itoa(len(a.args))
+}
+
+// listSQL is the list's statement for f: the columns cols gives, the rows f
+// selects, newest first, one more than the page (limit) to tell whether
+// another page follows. q is "" when nothing stored can match; err is
+// ErrBadCursor for a cursor this store did not hand out. A text search
+// (see planSearch) first picks the page's ids, from an index alone where it
+// can, then reads their rows.
+func (s *Store) listSQL(ctx context.Context, f ListFilter, cols func(*sqlArgs) string) (q string, args []any, limit int, err error) {
+	limit = pageSize(f.Limit)
+	var cursorAt time.Time
+	var cursorID string
+	if f.Cursor != "" {
+		if cursorAt, cursorID, err = decodeCursor(f.Cursor); err != nil {
+			return "", nil, 0, err
+		}
+	}
+	if !storable(f.Stage, f.Status, f.Unit, f.Award, f.Campaign) {
+		// Nothing stored has such a value; an empty last page.
+		return "", nil, limit, nil
+	}
+	var a sqlArgs
+	selected := cols(&a)
+	var where []string
+	if f.Stage != "" {
+		where = append(where, "stage = "+a.arg(f.Stage))
+	}
+	if f.Status != "" {
+		where = append(where, "status = "+a.arg(f.Status))
+	}
+	if f.Unit != "" {
+		where = append(where, "unit = "+a.arg(f.Unit))
+	}
+	if f.Award != "" {
+		where = append(where, "award_code = "+a.arg(f.Award))
+	}
+	if f.Campaign != "" {
+		where = append(where, "campaign = "+a.arg(f.Campaign))
+	}
+	if f.Overdue {
+		where = append(where, "overdue")
+	}
+	if f.NotOverdue {
+		where = append(where, "NOT overdue")
+	}
+	text := Fold(f.Q)
+	if text != "" {
+		for _, t := range s.planSearch(ctx, text, limit).trigrams {
+			// The expression of dossiers_search_joined_idx, to the letter.
+			where = append(where, "translate(search, ' ', '"+searchJoin+"') LIKE "+a.arg("%"+t+"%"))
+		}
+		// The text as it is, anywhere in search (no LIKE pattern to escape).
+		where = append(where, "strpos(search, "+a.arg(text)+") > 0")
+	}
+	if f.Cursor != "" {
+		where = append(where, "(created_at, id) < ("+a.arg(cursorAt)+", "+a.arg(cursorID)+")")
+	}
+	page := ""
+	if len(where) > 0 {
+		page = " WHERE " + strings.Join(where, " AND ")
+	}
+	page += " ORDER BY created_at DESC, id DESC LIMIT " + a.arg(limit+1)
+	if text == "" {
+		return "SELECT " + selected + " FROM dossiers" + page, a.args, limit, nil
+	}
+	q = "SELECT " + selected + " FROM (SELECT id AS page_id FROM dossiers" + page + ") page" +
+		" JOIN dossiers ON dossiers.id = page.page_id ORDER BY created_at DESC, id DESC"
+	return q, a.args, limit, nil
 }
 
 // A cursor is the (created_at, id) of the last row of a page, in
@@ -220,6 +247,35 @@ func decodeCursor(c string) (time.Time, string, error) {
 // dossiers, a council member only those whose open vote it has not voted in,
 // other roles every dossier in those stages.
 func (s *Store) Inbox(ctx context.Context, a domain.Actor, limit int) ([]domain.View, error) {
+	q, args := inboxSQL(a, limit, "d.id, d.due_at, d.created_at, d.view", func(*sqlArgs, bool) string { return "id, view" })
+	if q == "" {
+		return []domain.View{}, nil
+	}
+	var rows []struct {
+		ID   string `db:"id"`
+		View []byte `db:"view"`
+	}
+	if err := s.DB.SelectContext(ctx, &rows, q, args...); err != nil {
+		return nil, fmt.Errorf("inbox of %s: %w", a.ID, err)
+	}
+	out := make([]domain.View, 0, len(rows))
+	for _, r := range rows {
+		v, err := decodeView(r.View)
+		if err != nil {
+			return nil, fmt.Errorf("inbox: %s: %w", r.ID, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// inboxSQL is the inbox's statement for a (see Inbox): inner are the
+// columns of table dossiers d each stage's scan takes, which must include
+// d.due_at, d.created_at and d.id; outer those the statement gives, from the
+// merged rows, told whether a may find there dossiers it has voted on (a
+// council member who also holds a role that sees every council dossier).
+// q is "" when nothing waits on a.
+func inboxSQL(a domain.Actor, limit int, inner string, outer func(sa *sqlArgs, votedShown bool) string) (q string, args []any) {
 	limit = pageSize(limit)
 	a.ID, a.Unit = cleanText(a.ID), cleanText(a.Unit)
 	// Per stage, who of the stage's dossiers wait on the actor.
@@ -248,53 +304,39 @@ func (s *Store) Inbox(ctx context.Context, a domain.Actor, limit int) ([]domain.
 			}
 		}
 	}
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
+	votedShown := false
+	for _, sc := range scopes {
+		votedShown = votedShown || (sc.notVote && sc.all)
 	}
+	var sa sqlArgs
+	cols := outer(&sa, votedShown)
 	// One ordered, limited index scan per stage, merged: the stages are
 	// disjoint, so no dossier appears twice.
-	lim := arg(limit)
+	lim := sa.arg(limit)
 	var parts []string
 	for _, st := range stages {
 		sc := scopes[st]
-		w := "d.stage = " + arg(string(st))
+		w := "d.stage = " + sa.arg(string(st))
 		if !sc.all {
 			var anyOf []string
 			if sc.unit {
-				anyOf = append(anyOf, "d.unit = "+arg(a.Unit))
+				anyOf = append(anyOf, "d.unit = "+sa.arg(a.Unit))
 			}
 			if sc.notVote {
-				anyOf = append(anyOf, "NOT EXISTS (SELECT 1 FROM dossier_votes v WHERE v.dossier_id = d.id AND v.member_id = "+arg(a.ID)+")")
+				anyOf = append(anyOf, "NOT EXISTS (SELECT 1 FROM dossier_votes v WHERE v.dossier_id = d.id AND v.member_id = "+sa.arg(a.ID)+")")
 			}
 			if len(anyOf) == 0 {
 				continue // a unit role without a unit: nothing
 			}
 			w += " AND (" + strings.Join(anyOf, " OR ") + ")"
 		}
-		parts = append(parts, "(SELECT d.id, d.due_at, d.created_at, d.view FROM dossiers d WHERE "+w+
+		parts = append(parts, "(SELECT "+inner+" FROM dossiers d WHERE "+w+
 			" ORDER BY d.due_at ASC NULLS LAST, d.created_at, d.id LIMIT "+lim+")")
 	}
 	if len(parts) == 0 {
-		return []domain.View{}, nil
+		return "", nil
 	}
-	q := "SELECT id, view FROM (" + strings.Join(parts, " UNION ALL ") +
+	q = "SELECT " + cols + " FROM (" + strings.Join(parts, " UNION ALL ") +
 		") x ORDER BY due_at ASC NULLS LAST, created_at, id LIMIT " + lim
-	var rows []struct {
-		ID   string `db:"id"`
-		View []byte `db:"view"`
-	}
-	if err := s.DB.SelectContext(ctx, &rows, q, args...); err != nil {
-		return nil, fmt.Errorf("inbox of %s: %w", a.ID, err)
-	}
-	out := make([]domain.View, 0, len(rows))
-	for _, r := range rows {
-		v, err := decodeView(r.View)
-		if err != nil {
-			return nil, fmt.Errorf("inbox: %s: %w", r.ID, err)
-		}
-		out = append(out, v)
-	}
-	return out, nil
+	return q, sa.args
 }

@@ -51,6 +51,8 @@ const (
 // Store is the read model.
 type Store struct {
 	DB *sqlx.DB
+	// search is a sample of the search texts, for planning text searches.
+	search searchSample
 }
 
 // Open connects to PostgreSQL at url and checks that it answers. Its pool
@@ -61,6 +63,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	base.Dialer(bufferedDialer{})
 	// database/sql's own pool waits for a free connection as long as the
 	// caller's context lets it, with no bound of its own: it keeps no idle
 	// connection and no limit, and asks pool for each one it needs, which
