@@ -14,8 +14,9 @@ const (
 	// QueryState returns the dossier's public view (domain.View).
 	QueryState = "state"
 	// UpdateSync waits until the dossier's current version is in the read
-	// model and returns its view; the API calls it with the start, so that a
-	// submission is readable as soon as it is acknowledged.
+	// model and returns its view. APIs before issue 11 sent it with the
+	// start (update-with-start); kept for them during a rolling deploy, and
+	// for the dossiers they started (the workflow projects those itself).
 	UpdateSync = "sync"
 	// UpdateFlush is always refused, by its validator, and so leaves no
 	// trace in history; sending it makes Temporal run a workflow task,
