@@ -73,7 +73,11 @@ func (s *Service) Submit(ctx context.Context, a domain.Actor, key string, sub do
 			return domain.View{}, false, err
 		}
 		// The first attempt never started its workflow: start it now, and
-		// answer as a creation.
+		// answer as a creation. Its mark may be gone (the reconciler drops
+		// one Temporal never recorded): mark the start again.
+		if err := s.store.MarkPending(ctx, id, store.PendingStart); err != nil {
+			return domain.View{}, false, failure("mark the submission pending", err)
+		}
 		existed = false
 	}
 	// The dossier's opening is a function of the start's input: the API
@@ -106,7 +110,10 @@ func (s *Service) Submit(ctx context.Context, a domain.Actor, key string, sub do
 	}
 	d, first := workflows.Opened(in)
 	v := d.View()
-	if err := s.store.ProjectPending(ctx, store.PendingStart, v, []domain.HistoryEntry{first}); err != nil {
+	// The write must happen even if the client has gone away meanwhile.
+	wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), projectTimeout)
+	defer wcancel()
+	if err := s.store.ProjectPending(wctx, store.PendingStart, v, []domain.HistoryEntry{first}); err != nil {
 		return domain.View{}, false, notYetVisible("submit", err)
 	}
 	return s.present(ctx, a, v, new(bool)), existed, nil

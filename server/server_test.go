@@ -217,6 +217,11 @@ func TestSubmitRepeatAfterUnavailable(t *testing.T) {
 			if calls == 1 {
 				return nil, serviceerror.NewUnavailable("frontend down")
 			}
+			// The start is marked before it is sent, even though the
+			// reconciler had dropped the first attempt's mark.
+			if !e.store.pending["HS-2026-000001|start"] {
+				t.Errorf("the repeat's start was sent unmarked: %v", e.store.pending)
+			}
 			return run(), nil
 		})
 	e.reconcile = func(ctx context.Context, id string) error {
@@ -224,7 +229,11 @@ func TestSubmitRepeatAfterUnavailable(t *testing.T) {
 	}
 	h := map[string]string{"Idempotency-Key": "again"}
 	problemOf(t, e.do(req{method: "POST", path: "/api/v1/dossiers", as: &unitA, body: goodSubmission, headers: h}), 503)
+	delete(e.store.pending, "HS-2026-000001|start") // the reconciler gave up on it
 	rec := e.do(req{method: "POST", path: "/api/v1/dossiers", as: &unitA, body: goodSubmission, headers: h})
+	if len(e.store.pending) != 0 {
+		t.Errorf("marks left: %v", e.store.pending)
+	}
 	if rec.Code != 201 || calls != 2 {
 		t.Fatalf("repeat: %d %s (starts %d)", rec.Code, rec.Body.String(), calls)
 	}
