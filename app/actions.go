@@ -139,9 +139,16 @@ const projectTimeout = 10 * time.Second
 // this process dies in between, the worker's reconciler finds the mark and
 // writes the dossier from its Temporal history (package reconcile).
 func (s *Service) send(ctx context.Context, id string, cmd domain.Command) (domain.View, error) {
-	token := "u-" + rand.Text()
+	out, err := s.sendAs(ctx, id, "u-"+rand.Text(), cmd)
+	return out.View, err
+}
+
+// sendAs is send under a given update id, returning the whole outcome.
+// Temporal runs an update id once per workflow run: sent again, it answers
+// with the first outcome and ignores the command.
+func (s *Service) sendAs(ctx context.Context, id, token string, cmd domain.Command) (workflows.Outcome, error) {
 	if err := s.store.MarkPending(ctx, id, token); err != nil {
-		return domain.View{}, failure("mark the action pending", err)
+		return workflows.Outcome{}, failure("mark the action pending", err)
 	}
 	cmd.CallerProjects = true
 	cmd = s.seal(id, cmd)
@@ -171,7 +178,7 @@ func (s *Service) send(ctx context.Context, id string, cmd domain.Command) (doma
 		}
 		// Otherwise whether Temporal did it is unknown: the mark stays,
 		// and the reconciler writes it if it happened.
-		return domain.View{}, err
+		return workflows.Outcome{}, err
 	}
 	if failpointKillAfterUpdate {
 		killAfterUpdate(s, id, out.Version)
@@ -181,7 +188,7 @@ func (s *Service) send(ctx context.Context, id string, cmd domain.Command) (doma
 		voters = []string{out.Voter}
 	}
 	if err := s.store.ProjectPending(wctx, token, out.View, out.Entries, voters...); err != nil {
-		return domain.View{}, notYetVisible("project "+string(cmd.Action), err)
+		return workflows.Outcome{}, notYetVisible("project "+string(cmd.Action), err)
 	}
-	return out.View, nil
+	return out, nil
 }

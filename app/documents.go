@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -192,13 +195,47 @@ func (s *Service) StoreDocument(ctx context.Context, v domain.View, kind string,
 
 // AttachDocument makes a stored document part of the dossier (an update of
 // its workflow); a refused or failed attachment leaves nothing behind.
-func (s *Service) AttachDocument(ctx context.Context, a domain.Actor, v domain.View, doc domain.Document) (domain.View, error) {
-	nv, err := s.send(ctx, v.ID, domain.Command{Action: domain.ActAttachDocument, Actor: a, Document: &doc})
+//
+// key is the upload's optional Idempotency-Key. The update's id is derived
+// from it (and the unit), so Temporal attaches once however often the upload
+// is repeated: a repeat answers with the document the first attached
+// (repeated true) and this upload's bytes are discarded; the same key with
+// another file is refused (422) and changes nothing.
+func (s *Service) AttachDocument(ctx context.Context, a domain.Actor, v domain.View, doc domain.Document, key string) (domain.View, domain.Document, bool, error) {
+	if fe := CheckIdempotencyKey(key); fe != nil {
+		s.Discard(ctx, doc)
+		return domain.View{}, domain.Document{}, false, invalid(*fe)
+	}
+	token := "u-" + rand.Text()
+	if key != "" {
+		sum := sha256.Sum256([]byte(a.Unit + "\x00" + key))
+		token = "doc-" + hex.EncodeToString(sum[:20])
+	}
+	out, err := s.sendAs(ctx, v.ID, token, domain.Command{Action: domain.ActAttachDocument, Actor: a, Document: &doc})
 	if err != nil {
 		s.Discard(ctx, doc)
-		return domain.View{}, s.updateError(ctx, v.ID, domain.ActAttachDocument, "attach document", err)
+		return domain.View{}, domain.Document{}, false, s.updateError(ctx, v.ID, domain.ActAttachDocument, "attach document", err)
 	}
-	return s.present(ctx, a, nv, nil), nil
+	attached := doc
+	for _, e := range out.Entries {
+		if e.Details != nil && e.Details.Document != nil {
+			attached = *e.Details.Document
+		}
+	}
+	if attached.ID == doc.ID {
+		return s.present(ctx, a, out.View, nil), doc, false, nil
+	}
+	// A repeat: the first upload with this key is the one attached.
+	s.Discard(ctx, doc)
+	if attached.Kind != doc.Kind || attached.SHA256 != doc.SHA256 {
+		return domain.View{}, domain.Document{}, false, invalid(domain.FieldError{Field: "Idempotency-Key",
+			Message: "was already used for a different document"})
+	}
+	nv, err := s.Dossier(ctx, a, v.ID)
+	if err != nil {
+		return domain.View{}, domain.Document{}, false, err
+	}
+	return nv, attached, true, nil
 }
 
 // Discard deletes a stored document whose attachment did not happen.

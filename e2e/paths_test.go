@@ -291,3 +291,24 @@ func TestScopingAndSearch(t *testing.T) {
 	require.Contains(t, []int{http.StatusOK, http.StatusCreated}, again.status)
 	require.Equal(t, first.body["id"], again.body["id"])
 }
+
+// An upload repeated with its Idempotency-Key (a client that lost the
+// answer) is attached once, on the real stack: Temporal runs the update id
+// derived from the key once, and the repeat answers 200 with the first
+// document; the same key with another file is 422 and changes nothing.
+func TestUploadRepeatedWithItsKey(t *testing.T) {
+	a := newAPI(t)
+	id := a.bareSubmit("BK_UBND_TINH", "individual", "Lò Văn Tải Lại")["id"].(string)
+	first := a.uploadKeyed(id, "unitA", "to_trinh", "Tờ trình.pdf", pdf, "tai-len-1")
+	require.Equal(t, http.StatusCreated, first.status, string(first.raw))
+	again := a.uploadKeyed(id, "unitA", "to_trinh", "Tờ trình.pdf", pdf, "tai-len-1")
+	require.Equal(t, http.StatusOK, again.status, string(again.raw))
+	require.Equal(t, first.body["id"], again.body["id"])
+	other := a.uploadKeyed(id, "unitA", "to_trinh", "Khác.pdf", append([]byte(nil), append(pdf, '\n')...), "tai-len-1")
+	require.Equal(t, http.StatusUnprocessableEntity, other.status, string(other.raw))
+	g := a.get(id, "unitA")
+	require.Len(t, g.body["documents"], 1)
+	require.EqualValues(t, 2, g.body["version"], "one attachment in the history")
+	h := a.do("GET", "/api/v1/dossiers/"+id+"/history", "unitA", nil, nil)
+	require.Len(t, h.body["items"], 2)
+}

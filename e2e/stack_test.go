@@ -225,6 +225,11 @@ func (a *api) history(id string) []map[string]any {
 }
 
 func (a *api) upload(id, who, kind, filename string, content []byte) reply {
+	return a.uploadKeyed(id, who, kind, filename, content, "")
+}
+
+// uploadKeyed uploads with an Idempotency-Key ("" none).
+func (a *api) uploadKeyed(id, who, kind, filename string, content []byte, key string) reply {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	require.NoError(a.t, mw.WriteField("kind", kind))
@@ -232,7 +237,11 @@ func (a *api) upload(id, who, kind, filename string, content []byte) reply {
 	require.NoError(a.t, err)
 	_, _ = fw.Write(content)
 	require.NoError(a.t, mw.Close())
-	return a.do("POST", "/api/v1/dossiers/"+id+"/documents", who, &buf, map[string]string{"Content-Type": mw.FormDataContentType()})
+	hdr := map[string]string{"Content-Type": mw.FormDataContentType()}
+	if key != "" {
+		hdr["Idempotency-Key"] = key
+	}
+	return a.do("POST", "/api/v1/dossiers/"+id+"/documents", who, &buf, hdr)
 }
 
 func strs(v any) []string {

@@ -132,10 +132,11 @@ func (l *load) advance(ctx context.Context, r *dossierRun) error {
 	return l.act(ctx, r, path[r.next-1-len(documents)])
 }
 
-// attach uploads a document of kind. An upload has no Idempotency-Key: after
-// an answer that may hide a stored one (a 503, a broken connection), the
-// dossier is looked at, and a document of that kind there counts as this
-// upload.
+// attach uploads a document of kind with an Idempotency-Key of its own
+// (the dossier's key and the kind): after an answer that may hide a stored
+// one (a 503, a broken connection) it simply sends the same upload again,
+// and the API attaches it once (a repeat answers 200 with the first
+// document).
 func (l *load) attach(ctx context.Context, r *dossierRun, kind domain.DocumentKind) error {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -144,7 +145,26 @@ func (l *load) attach(ctx context.Context, r *dossierRun, kind domain.DocumentKi
 	_, _ = fw.Write([]byte("%PDF-1.7\n% faults " + string(kind) + "\n"))
 	_ = mw.Close()
 	route := "/api/v1/dossiers/" + r.id + "/documents"
-	done := func(version int64) error {
+	hdr := map[string]string{"Idempotency-Key": r.key + "-" + string(kind)}
+	for {
+		resp, err := l.api.raw(ctx, http.MethodPost, route, asUnit, buf.Bytes(), mw.FormDataContentType(), hdr)
+		if retryable(resp, err) {
+			if ctx.Err() != nil {
+				return fmt.Errorf("attach %s to %s: gave up: %v (last answer: %v %v)", kind, r.id, ctx.Err(), resp, err)
+			}
+			l.retries.Add(1)
+			pause(ctx, resp, err)
+			continue
+		}
+		if resp.status != http.StatusCreated && resp.status != http.StatusOK {
+			return fmt.Errorf("attach %s to %s: %s", kind, r.id, resp)
+		}
+		if resp.status == http.StatusOK {
+			// A repeat found it done: its first attempt had gone through.
+			l.byCheck.Add(1)
+			r.byCheck++
+		}
+		version, _ := strconv.ParseInt(strings.Trim(resp.header.Get("ETag"), `"`), 10, 64)
 		r.accepted = append(r.accepted, domain.ActAttachDocument)
 		if version > r.version {
 			r.version = version
@@ -152,36 +172,6 @@ func (l *load) attach(ctx context.Context, r *dossierRun, kind domain.DocumentKi
 		r.next++
 		l.accepted.Add(1)
 		return nil
-	}
-	maybe := false
-	for {
-		if maybe {
-			v, err := l.api.getView(ctx, r.id, asUnit)
-			if err == nil {
-				for _, d := range v.Documents {
-					if d.Kind == kind {
-						l.byCheck.Add(1)
-						r.byCheck++
-						return done(v.Version)
-					}
-				}
-			}
-		}
-		resp, err := l.api.raw(ctx, http.MethodPost, route, asUnit, buf.Bytes(), mw.FormDataContentType(), nil)
-		if retryable(resp, err) {
-			if ctx.Err() != nil {
-				return fmt.Errorf("attach %s to %s: gave up: %v (last answer: %v %v)", kind, r.id, ctx.Err(), resp, err)
-			}
-			maybe = true
-			l.retries.Add(1)
-			pause(ctx, resp, err)
-			continue
-		}
-		if resp.status != http.StatusCreated {
-			return fmt.Errorf("attach %s to %s: %s", kind, r.id, resp)
-		}
-		version, _ := strconv.ParseInt(strings.Trim(resp.header.Get("ETag"), `"`), 10, 64)
-		return done(version)
 	}
 }
 

@@ -138,7 +138,7 @@ func TestReprojectRebuildsTheReadModel(t *testing.T) {
 		defer rcv.Close()
 		doc, err := core.StoreDocument(ctx, v, string(kind), rcv)
 		require.NoError(t, err)
-		_, err = core.AttachDocument(ctx, unit, v, doc)
+		_, _, _, err = core.AttachDocument(ctx, unit, v, doc, "")
 		require.NoError(t, err)
 	}
 	// A: documents, a return and resubmission, a decision with its number.

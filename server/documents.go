@@ -29,6 +29,11 @@ import (
 func (s *Server) upload(c *gin.Context) {
 	a := mustActor(c)
 	ctx := c.Request.Context()
+	key := c.GetHeader("Idempotency-Key")
+	if fe := app.CheckIdempotencyKey(key); fe != nil {
+		invalid(c, *fe)
+		return
+	}
 	v, err := s.app.UploadTarget(ctx, a, c.Param("id"))
 	if err != nil {
 		s.answer(c, err)
@@ -99,14 +104,18 @@ func (s *Server) upload(c *gin.Context) {
 		s.answer(c, err)
 		return
 	}
-	nv, err := s.app.AttachDocument(ctx, a, v, doc)
+	nv, doc, repeated, err := s.app.AttachDocument(ctx, a, v, doc, key)
 	if err != nil {
 		s.answer(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/dossiers/"+url.PathEscape(v.ID)+"/documents/"+url.PathEscape(doc.ID))
 	c.Header("ETag", etag(nv))
-	c.JSON(http.StatusCreated, doc)
+	status := http.StatusCreated
+	if repeated {
+		status = http.StatusOK // as a repeated submission: the first upload's document
+	}
+	c.JSON(status, doc)
 }
 
 // readHeaderTimeout and readTimeout are the HTTP server's bounds on

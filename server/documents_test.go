@@ -21,6 +21,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/mocks"
 
 	"tdkt/app"
 	"tdkt/config"
@@ -116,10 +117,18 @@ func multipartBody(t testing.TB, parts ...part) (string, []byte) {
 }
 
 func (e *env) upload(as *domain.Actor, id string, parts ...part) *httptest.ResponseRecorder {
+	return e.uploadKeyed(as, id, "", parts...)
+}
+
+// uploadKeyed uploads with an Idempotency-Key ("" none).
+func (e *env) uploadKeyed(as *domain.Actor, id, key string, parts ...part) *httptest.ResponseRecorder {
 	e.t.Helper()
 	ct, body := multipartBody(e.t, parts...)
 	r := httptest.NewRequest("POST", "/api/v1/dossiers/"+id+"/documents", bytes.NewReader(body))
 	r.Header.Set("Content-Type", ct)
+	if key != "" {
+		r.Header.Set("Idempotency-Key", key)
+	}
 	r.Header.Set("Authorization", "Bearer "+token(e.t, *as))
 	rec := httptest.NewRecorder()
 	e.s.Handler().ServeHTTP(rec, r)
@@ -136,6 +145,71 @@ func (e *env) expectAttach(err error) *client.UpdateWorkflowOptions {
 			return handle(v, err), nil
 		})
 	return &got
+}
+
+// An upload with an Idempotency-Key is attached once however often it is
+// repeated: the update's id comes from the key, and Temporal answers a
+// repeated update id with its first outcome (the mock does as Temporal).
+// A repeat answers 200 with the first document and discards its own bytes;
+// the same key with another file is 422; another key is another document.
+func TestUploadIdempotencyKey(t *testing.T) {
+	e := newEnv(t)
+	e.store.put(view("HS-2025-000001", domain.Reception))
+	first := map[string]workflows.Outcome{}
+	var ids []string
+	e.tc.On("UpdateWorkflow", mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, o client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+			ids = append(ids, o.UpdateID)
+			out, seen := first[o.UpdateID]
+			if !seen {
+				doc := *o.Args[0].(domain.Command).Document
+				v := view("HS-2025-000001", domain.Reception)
+				v.Version = int64(2 + len(first))
+				v.Documents = append(v.Documents, doc)
+				out = workflows.Outcome{View: v, Entries: []domain.HistoryEntry{{Seq: v.Version, Action: domain.ActAttachDocument,
+					Details: &domain.Details{Document: &doc}}}}
+				first[o.UpdateID] = out
+			}
+			h := &mocks.WorkflowUpdateHandle{}
+			h.On("Get", mock.Anything, mock.Anything).Return(func(ctx context.Context, ptr any) error {
+				*(ptr.(*workflows.Outcome)) = out
+				return nil
+			})
+			return h, nil
+		})
+	file := []part{{name: "kind", data: []byte("to_trinh")}, {name: "file", filename: "a.pdf", data: pdf(800)}}
+	rec := e.uploadKeyed(&unitA, "HS-2025-000001", "up-1", file...)
+	if rec.Code != 201 {
+		t.Fatalf("first: %d %s", rec.Code, rec.Body.String())
+	}
+	var d1, d2 domain.Document
+	_ = json.Unmarshal(rec.Body.Bytes(), &d1)
+	rec = e.uploadKeyed(&unitA, "HS-2025-000001", "up-1", file...)
+	_ = json.Unmarshal(rec.Body.Bytes(), &d2)
+	if rec.Code != 200 || d2.ID != d1.ID {
+		t.Fatalf("repeat: %d %s, first %s", rec.Code, rec.Body.String(), d1.ID)
+	}
+	if ids[0] != ids[1] || !strings.HasPrefix(ids[0], "doc-") {
+		t.Errorf("update ids %v", ids)
+	}
+	if _, kept := e.store.docs[d1.ID]; !kept || len(e.store.deleted) != 1 {
+		t.Errorf("the first document must stay and the repeat's bytes go: deleted %v", e.store.deleted)
+	}
+	// The same key with another file: 422, nothing kept.
+	other := []part{{name: "kind", data: []byte("to_trinh")}, {name: "file", filename: "b.pdf", data: pdf(900)}}
+	p := problemOf(t, e.uploadKeyed(&unitA, "HS-2025-000001", "up-1", other...), 422)
+	if fields(p)[0] != "Idempotency-Key" || len(e.store.deleted) != 2 {
+		t.Errorf("fields %v, deleted %v", fields(p), e.store.deleted)
+	}
+	// Another key, or none: another document.
+	if rec := e.uploadKeyed(&unitA, "HS-2025-000001", "up-2", file...); rec.Code != 201 {
+		t.Fatalf("another key: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := e.upload(&unitA, "HS-2025-000001", file...); rec.Code != 201 || ids[len(ids)-1] == ids[len(ids)-2] {
+		t.Fatalf("no key: %d (ids %v)", rec.Code, ids)
+	}
+	// A key too long is refused before anything is read.
+	problemOf(t, e.uploadKeyed(&unitA, "HS-2025-000001", strings.Repeat("k", 129), file...), 422)
 }
 
 func TestUpload(t *testing.T) {

@@ -174,7 +174,7 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 		c.uploadRefused(w, r, err)
 		return
 	}
-	if _, err := c.app.AttachDocument(ctx, a, v, doc); err != nil {
+	if _, _, _, err := c.app.AttachDocument(ctx, a, v, doc, ""); err != nil {
 		c.uploadRefused(w, r, err)
 		return
 	}
