@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -32,6 +33,9 @@ type dossierData struct {
 	Return    *domain.HistoryEntry  // the return a dossier in supplement answers
 	Quorum    int
 	MaxMB     int64
+	// UploadKey is the upload form's Idempotency-Key: a double click, or a
+	// form sent again after a lost answer, attaches the document once.
+	UploadKey string
 	Actions   []actionLink
 	Workflow  string
 }
@@ -61,7 +65,7 @@ func (c *Console) dossierData(r *http.Request, v domain.View) (dossierData, erro
 		return dossierData{}, err
 	}
 	aw, _ := domain.AwardByCode(v.AwardCode)
-	d := dossierData{D: v, History: h, Award: aw, Quorum: c.app.Policy().Quorum(), MaxMB: c.app.MaxUpload() >> 20,
+	d := dossierData{D: v, History: h, Award: aw, Quorum: c.app.Policy().Quorum(), MaxMB: c.app.MaxUpload() >> 20, UploadKey: rand.Text(),
 		Kinds: domain.DocumentKinds}
 	d.CanUpload = a.Has(domain.RoleUnit) && a.Unit == v.Unit && (v.Stage == domain.Reception || v.Stage == domain.Supplement)
 	if v.Stage == domain.Supplement {
@@ -174,7 +178,7 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 		c.uploadRefused(w, r, err)
 		return
 	}
-	if _, _, _, err := c.app.AttachDocument(ctx, a, v, doc, ""); err != nil {
+	if _, _, _, err := c.app.AttachDocument(ctx, a, v, doc, r.PostFormValue("key")); err != nil {
 		c.uploadRefused(w, r, err)
 		return
 	}
