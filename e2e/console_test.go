@@ -73,10 +73,18 @@ func (p *person) post(path string, form url.Values, hdr ...string) page {
 }
 
 func (p *person) upload(id, kind, filename string, content []byte, csrf string) page {
+	return p.uploadKeyed(id, kind, filename, content, csrf, "")
+}
+
+// uploadKeyed sends the upload form with its key field ("" none).
+func (p *person) uploadKeyed(id, kind, filename string, content []byte, csrf, key string) page {
 	p.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	require.NoError(p.t, mw.WriteField("csrf_token", csrf))
+	if key != "" {
+		require.NoError(p.t, mw.WriteField("key", key))
+	}
 	require.NoError(p.t, mw.WriteField("kind", kind))
 	fw, err := mw.CreateFormFile("file", filename)
 	require.NoError(p.t, err)
@@ -332,4 +340,25 @@ func TestConsoleWrittenOpinion(t *testing.T) {
 	r = sec.post("/dossiers/"+id+"/act/written_opinion", url.Values{"member": {"c5"}, "approve": {"no"}})
 	require.Equal(t, http.StatusConflict, r.status)
 	require.Contains(t, r.body, "Thành viên này đã bỏ phiếu")
+}
+
+var uploadKeyRE = regexp.MustCompile(`name="key" value="([^"]+)"`)
+
+// The upload form carries its own key: sent twice (a double click, or again
+// after a lost answer), it attaches the document once.
+func TestConsoleUploadSentTwiceAttachesOnce(t *testing.T) {
+	a := newAPI(t)
+	id := a.bareSubmit("BK_UBND_TINH", "individual", "Lò Văn Bấm Hai Lần")["id"].(string)
+	unit := a.signIn("unitA")
+	pg := unit.get("/dossiers/" + id)
+	require.Equal(t, http.StatusOK, pg.status)
+	m := uploadKeyRE.FindStringSubmatch(pg.body)
+	require.NotNil(t, m, "the upload form has no key")
+	for range 2 {
+		r := unit.uploadKeyed(id, "to_trinh", "Tờ trình.pdf", []byte("%PDF-1.7 hai lan"), unit.csrf, m[1])
+		require.Equal(t, http.StatusSeeOther, r.status, r.body)
+	}
+	got := a.get(id, "admin").body
+	require.Len(t, got["documents"], 1)
+	require.EqualValues(t, 2, got["version"])
 }
