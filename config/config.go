@@ -70,7 +70,7 @@ type Config struct {
 	// "none" (default: encrypted payloads do not compress, and gzip costs
 	// CPU on both ends) or "gzip" (a slow link with unencrypted payloads).
 	TemporalCompression string // TDKT_TEMPORAL_COMPRESSION
-	SessionHours     int    // TDKT_SESSION_HOURS: a console session's absolute lifetime
+	SessionHours        int    // TDKT_SESSION_HOURS: a console session's absolute lifetime
 	// TemporalExplicit and DatabaseExplicit say whether the variables were
 	// set; `tdkt dev` starts embedded servers for those that were not.
 	TemporalExplicit bool

@@ -57,7 +57,7 @@ func TestBatchSignsOnceAndMovesInChunks(t *testing.T) {
 	env.RegisterActivityWithOptions(func(_ context.Context, in activities.IssueNumberInput) (string, error) {
 		return "", fmt.Errorf("the mock below answers")
 	}, activity.RegisterOptions{Name: activities.IssueNumberActivity})
-	env.OnActivity(activities.IssueNumberActivity, mock.Anything, mock.Anything).After(5*time.Minute).Return(
+	env.OnActivity(activities.IssueNumberActivity, mock.Anything, mock.Anything).After(5 * time.Minute).Return(
 		func(_ context.Context, in activities.IssueNumberInput) (string, error) {
 			numbers.Add(1)
 			if in.DossierID != "DS-2026-0001" || in.Kind != activities.DecisionNumber || in.Year != 2026 {
