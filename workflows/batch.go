@@ -150,11 +150,17 @@ type MoveBatchResult struct {
 	Dropped []BatchDropped `json:"dropped"`
 }
 
+// OpenedBatch is a just-drafted batch: the workflow starts from it, and the
+// API writes it when it starts the workflow (as workflows.Opened a dossier).
+func OpenedBatch(in BatchInput) BatchView {
+	return BatchView{ID: in.ID, Kind: in.Kind, Title: in.Title, Status: "draft", Version: 1,
+		Dossiers: slices.Clone(in.Dossiers), Number: in.Number, Date: in.Date, Moved: []string{}, Dropped: []BatchDropped{},
+		CreatedBy: in.By, CreatedAt: in.CreatedAt}
+}
+
 // Batch is the batch workflow.
 func Batch(ctx workflow.Context, in BatchInput) (BatchView, error) {
-	b := &batchWorkflow{v: BatchView{ID: in.ID, Kind: in.Kind, Title: in.Title, Status: "draft", Version: 1,
-		Dossiers: slices.Clone(in.Dossiers), Number: in.Number, Date: in.Date, Moved: []string{}, Dropped: []BatchDropped{},
-		CreatedBy: in.By, CreatedAt: in.CreatedAt}}
+	b := &batchWorkflow{v: OpenedBatch(in)}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (BatchView, error) { return b.v, nil }); err != nil {
 		return BatchView{}, err
 	}
