@@ -5,10 +5,18 @@ import (
 	"fmt"
 
 	"go.temporal.io/sdk/activity"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"tdkt/app"
 	"tdkt/workflows"
 )
+
+// RegisterBatchMover puts the activity that moves a signed batch's
+// dossiers on a worker; a moves them as the API acts (Start does this with
+// the configured keys).
+func RegisterBatchMover(w sdkworker.Registry, a *app.Service) {
+	w.RegisterActivityWithOptions((&batchMover{app: a}).Move, activity.RegisterOptions{Name: workflows.MoveBatchActivity})
+}
 
 // batchMover moves a signed batch's dossiers (workflows.MoveBatchActivity).
 type batchMover struct {

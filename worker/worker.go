@@ -82,8 +82,7 @@ func Start(c client.Client, st *store.Store, cfg config.Config, logger *slog.Log
 	}
 	RegisterSealed(w, st, v)
 	// A batch's dossiers are moved as the API acts: sealed, marked, written.
-	mover := &batchMover{app: app.New(app.Deps{Temporal: c, Store: st, TaskQueue: cfg.TaskQueue, Sealer: sealer, Logger: logger})}
-	w.RegisterActivityWithOptions(mover.Move, activity.RegisterOptions{Name: workflows.MoveBatchActivity})
+	RegisterBatchMover(w, app.New(app.Deps{Temporal: c, Store: st, TaskQueue: cfg.TaskQueue, Sealer: sealer, Logger: logger}))
 	rec, err := NewReconciler(c, st, cfg, logger)
 	if err != nil {
 		return nil, err
