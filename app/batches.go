@@ -206,6 +206,9 @@ func (s *Service) CreateBatch(ctx context.Context, a domain.Actor, r BatchReques
 	}
 	in := workflows.BatchInput{ID: id, Kind: r.Kind, Title: strings.TrimSpace(r.Title), Dossiers: r.Dossiers, By: a,
 		Number: strings.TrimSpace(r.Number), Date: r.Date, CreatedAt: now.UTC().Truncate(time.Microsecond)}
+	if s.sealer != nil {
+		in.Seal = s.sealer.Seal(workflows.BatchMessage(id, "start", in))
+	}
 	tctx, cancel := temporalCtx(ctx)
 	defer cancel()
 	if _, err := s.temporal.ExecuteWorkflow(tctx, client.StartWorkflowOptions{ID: workflows.BatchWorkflowID(id), TaskQueue: s.taskQueue,
@@ -324,7 +327,11 @@ func (s *Service) EditBatch(ctx context.Context, a domain.Actor, id string, r Ba
 			return workflows.BatchView{}, err
 		}
 	}
-	return s.batchUpdate(ctx, id, workflows.UpdateBatchEdit, workflows.BatchEdit{Actor: a, Title: r.Title, Dossiers: r.Dossiers, ExpectedVersion: r.IfMatch})
+	e := workflows.BatchEdit{Actor: a, Title: r.Title, Dossiers: r.Dossiers, ExpectedVersion: r.IfMatch}
+	if s.sealer != nil {
+		e.Seal = s.sealer.Seal(workflows.BatchMessage(id, workflows.UpdateBatchEdit, e))
+	}
+	return s.batchUpdate(ctx, id, workflows.UpdateBatchEdit, e)
 }
 
 // SignBatch signs a batch: the chairman a decision or a proposal, the
@@ -334,5 +341,9 @@ func (s *Service) SignBatch(ctx context.Context, a domain.Actor, id string, ifMa
 	if _, err := s.Batch(ctx, a, id); err != nil {
 		return workflows.BatchView{}, err
 	}
-	return s.batchUpdate(ctx, id, workflows.UpdateBatchSign, workflows.BatchSign{Actor: a, ExpectedVersion: ifMatch})
+	sg := workflows.BatchSign{Actor: a, ExpectedVersion: ifMatch}
+	if s.sealer != nil {
+		sg.Seal = s.sealer.Seal(workflows.BatchMessage(id, workflows.UpdateBatchSign, sg))
+	}
+	return s.batchUpdate(ctx, id, workflows.UpdateBatchSign, sg)
 }

@@ -34,7 +34,7 @@ func Register(w sdkworker.Registry, st *store.Store) { RegisterSealed(w, st, nil
 // anything).
 func RegisterSealed(w sdkworker.Registry, st *store.Store, v workflows.Verifier) {
 	w.RegisterWorkflowWithOptions(workflows.DossierWith(v), workflow.RegisterOptions{Name: workflows.DossierWorkflowName})
-	w.RegisterWorkflowWithOptions(workflows.Batch, workflow.RegisterOptions{Name: workflows.BatchWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.BatchWith(v), workflow.RegisterOptions{Name: workflows.BatchWorkflowName})
 	acts := &activities.Activities{Store: st}
 	w.RegisterActivityWithOptions(acts.Project, activity.RegisterOptions{Name: activities.ProjectActivity})
 	w.RegisterActivityWithOptions(acts.IssueNumber, activity.RegisterOptions{Name: activities.IssueNumberActivity})

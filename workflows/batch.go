@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -93,6 +94,8 @@ type BatchInput struct {
 	Number    string    `json:"number,omitempty"`
 	Date      string    `json:"date,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// Seal is the API's signature of the start (BatchMessage).
+	Seal string `json:"seal,omitempty"`
 }
 
 // BatchDropped is a dossier a signed batch left out, and why.
@@ -126,12 +129,46 @@ type BatchEdit struct {
 	Title           *string      `json:"title,omitempty"`
 	Dossiers        []string     `json:"dossiers,omitempty"`
 	ExpectedVersion int64        `json:"expected_version,omitempty"`
+	Seal            string       `json:"seal,omitempty"`
 }
 
 // BatchSign signs a batch.
 type BatchSign struct {
 	Actor           domain.Actor `json:"actor"`
 	ExpectedVersion int64        `json:"expected_version,omitempty"`
+	Seal            string       `json:"seal,omitempty"`
+}
+
+// BatchMessage is what the API seals for a batch's start or update (name
+// "start", UpdateBatchEdit, UpdateBatchSign): the argument as it travels,
+// without its seal. A worker holding the keys takes only sealed ones, so a
+// batch cannot be signed from Temporal's UI or CLI, around the API's checks.
+func BatchMessage(id, name string, arg any) []byte {
+	switch a := arg.(type) {
+	case BatchInput:
+		a.Seal = ""
+		arg = a
+	case BatchEdit:
+		a.Seal = ""
+		arg = a
+	case BatchSign:
+		a.Seal = ""
+		arg = a
+	}
+	b, _ := json.Marshal(struct {
+		Batch string `json:"batch"`
+		Name  string `json:"name"`
+		Arg   any    `json:"arg"`
+	}{id, name, arg})
+	return b
+}
+
+// sealedBatch reports whether a batch's start or update carries the API's
+// seal; v nil checks nothing. It runs in a validator or a side effect.
+//
+//workflowcheck:ignore
+func sealedBatch(v Verifier, id, name string, arg any, seal string) bool {
+	return v == nil || v.Verify(BatchMessage(id, name, arg), seal)
 }
 
 // MoveBatchInput is one chunk of a signed batch to move.
@@ -158,18 +195,50 @@ func OpenedBatch(in BatchInput) BatchView {
 		CreatedBy: in.By, CreatedAt: in.CreatedAt}
 }
 
-// Batch is the batch workflow.
-func Batch(ctx workflow.Context, in BatchInput) (BatchView, error) {
-	b := &batchWorkflow{v: OpenedBatch(in)}
+// Batch is the batch workflow, checking no seal (tests).
+func Batch(ctx workflow.Context, in BatchInput) (BatchView, error) { return batch(ctx, in, nil) }
+
+// BatchWith is the batch workflow of a worker holding the API's keys: it
+// takes only a start and updates the API sealed. Register it under
+// BatchWorkflowName.
+func BatchWith(v Verifier) func(workflow.Context, BatchInput) (BatchView, error) {
+	return func(ctx workflow.Context, in BatchInput) (BatchView, error) { return batch(ctx, in, v) }
+}
+
+func batch(ctx workflow.Context, in BatchInput, verifier Verifier) (BatchView, error) {
+	// As a dossier's: the start's seal is checked in a side effect, so a
+	// replay never depends on the keys the replaying worker holds.
+	var sealed bool
+	if err := workflow.SideEffect(ctx, func(workflow.Context) any {
+		return sealedBatch(verifier, in.ID, "start", in, in.Seal)
+	}).Get(&sealed); err != nil {
+		return BatchView{}, err
+	}
+	if !sealed {
+		return BatchView{}, temporal.NewNonRetryableApplicationError(
+			"the batch was not drafted through the tdkt API (no valid seal)", "unsealed", nil)
+	}
+	b := &batchWorkflow{v: OpenedBatch(in), verifier: verifier}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (BatchView, error) { return b.v, nil }); err != nil {
 		return BatchView{}, err
 	}
+	// Validators never replay: the seals are checked there only.
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateBatchEdit, b.edit,
-		workflow.UpdateHandlerOptions{Validator: b.validateEdit}); err != nil {
+		workflow.UpdateHandlerOptions{Validator: func(e BatchEdit) error {
+			if !sealedBatch(b.verifier, b.v.ID, UpdateBatchEdit, e, e.Seal) {
+				return errUnsealed
+			}
+			return b.validateEdit(e)
+		}}); err != nil {
 		return BatchView{}, err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateBatchSign, b.sign,
-		workflow.UpdateHandlerOptions{Validator: b.validateSign}); err != nil {
+		workflow.UpdateHandlerOptions{Validator: func(sg BatchSign) error {
+			if !sealedBatch(b.verifier, b.v.ID, UpdateBatchSign, sg, sg.Seal) {
+				return errUnsealed
+			}
+			return b.validateSign(sg)
+		}}); err != nil {
 		return BatchView{}, err
 	}
 	if err := workflow.Await(ctx, func() bool { return b.v.Status == "signed" && workflow.AllHandlersFinished(ctx) }); err != nil {
@@ -179,8 +248,11 @@ func Batch(ctx workflow.Context, in BatchInput) (BatchView, error) {
 }
 
 type batchWorkflow struct {
-	v BatchView
+	v        BatchView
+	verifier Verifier
 }
+
+var errUnsealed = refusal(&domain.Error{Kind: domain.ErrForbidden, Detail: "the update was not issued by the tdkt API (no valid seal)"})
 
 func batchRefusal(kind domain.ErrorKind, format string, args ...any) error {
 	return refusal(&domain.Error{Kind: kind, Detail: fmt.Sprintf(format, args...)})

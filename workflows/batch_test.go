@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"tdkt/activities"
+	"tdkt/codec"
 	"tdkt/domain"
 )
 
@@ -125,4 +126,54 @@ func TestBatchSignsOnceAndMovesInChunks(t *testing.T) {
 	require.EqualValues(t, 3, chunks.Load(), "120 dossiers in chunks of 50")
 	require.LessOrEqual(t, most.Load(), int32(batchParallel))
 	require.EqualValues(t, 8, answered.Load(), "every update was answered")
+}
+
+// With the worker holding the API's keys, a batch takes only a start and
+// updates the API sealed: a sign sent straight to Temporal is refused
+// (403), a sealed one changed on the way too, and an unsealed start ends
+// the workflow at once.
+func TestBatchOnlySealed(t *testing.T) {
+	key := make([]byte, 32)
+	key[0] = 9
+	sealer, err := codec.NewSealer([]codec.Key{{ID: "k1", Secret: key}})
+	require.NoError(t, err)
+	newEnv := func() *testsuite.TestWorkflowEnvironment {
+		var s testsuite.WorkflowTestSuite
+		env := s.NewTestWorkflowEnvironment()
+		env.RegisterWorkflowWithOptions(BatchWith(sealer), workflow.RegisterOptions{Name: BatchWorkflowName})
+		env.RegisterActivityWithOptions(func(context.Context, activities.IssueNumberInput) (string, error) { return "3/QĐ-UBND", nil },
+			activity.RegisterOptions{Name: activities.IssueNumberActivity})
+		env.RegisterActivityWithOptions(func(_ context.Context, in MoveBatchInput) (MoveBatchResult, error) {
+			return MoveBatchResult{Moved: in.Dossiers}, nil
+		}, activity.RegisterOptions{Name: MoveBatchActivity})
+		return env
+	}
+	in := BatchInput{ID: "DS-2026-0009", Kind: BatchDecision, Title: "Bằng khen", Dossiers: []string{"HS-2026-000001"}, By: officer}
+	in.Seal = sealer.Seal(BatchMessage(in.ID, "start", in))
+	env := newEnv()
+	unsealed := BatchSign{Actor: chairman}
+	forged := BatchSign{Actor: chairman, Seal: sealer.Seal(BatchMessage(in.ID, UpdateBatchSign, BatchSign{Actor: officer}))}
+	good := BatchSign{Actor: chairman}
+	good.Seal = sealer.Seal(BatchMessage(in.ID, UpdateBatchSign, good))
+	var got []string
+	for i, sg := range []BatchSign{unsealed, forged, good} {
+		env.RegisterDelayedCallback(func() {
+			env.UpdateWorkflow(UpdateBatchSign, fmt.Sprint(i), &testsuite.TestUpdateCallback{
+				OnAccept: func() { got = append(got, "accepted") },
+				OnReject: func(err error) {
+					e, _ := AsRefusal(err)
+					got = append(got, string(e.Kind))
+				},
+				OnComplete: func(any, error) {},
+			}, sg)
+		}, time.Duration(i+1)*time.Minute)
+	}
+	env.ExecuteWorkflow(BatchWorkflowName, in)
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, []string{"forbidden", "forbidden", "accepted"}, got)
+
+	bare := newEnv()
+	in.Seal = ""
+	bare.ExecuteWorkflow(BatchWorkflowName, in)
+	require.ErrorContains(t, bare.GetWorkflowError(), "no valid seal")
 }
