@@ -134,6 +134,8 @@ type Details struct {
 	Date     string         `json:"date,omitempty"`
 	Document *Document      `json:"document,omitempty"`
 	DueAt    *time.Time     `json:"due_at,omitempty"`
+	// Batch is the batch a decision or proposal was signed in.
+	Batch string `json:"batch,omitempty"`
 }
 
 // Command is an action someone asks for.
@@ -161,6 +163,11 @@ type Command struct {
 	ExpectedVersion int64 `json:"expected_version,omitempty"`
 	// Document is the file to attach, for attach_document.
 	Document *Document `json:"document,omitempty"`
+	// Batch is the batch (quyết định/tờ trình kèm danh sách) a decide or
+	// propose is part of: its one number and date are the batch's, issued
+	// when the batch was signed, not by the dossier (Number and Date are
+	// then required).
+	Batch string `json:"batch,omitempty"`
 	// CallerProjects says the caller (the API) writes the transition into
 	// the read model itself, from the update's outcome, before it answers;
 	// without it (an API from before) the workflow projects it.
@@ -362,6 +369,13 @@ func (d *Dossier) Validate(c Command) *Error {
 	if t.requires(FieldNumber) && strings.TrimSpace(c.Number) == "" {
 		fe = append(fe, FieldError{"number", "the central authority's number is required"})
 	}
+	if c.Batch != "" {
+		if c.Action != ActDecide && c.Action != ActPropose {
+			fe = append(fe, FieldError{"batch", "only a decision or a proposal is signed in a batch"})
+		} else if strings.TrimSpace(c.Number) == "" || strings.TrimSpace(c.Date) == "" {
+			fe = append(fe, FieldError{"number", "a batch's decision or proposal carries its number and date"})
+		}
+	}
 	if t.requires(FieldDate) || (c.Date != "" && t.accepts(FieldDate)) {
 		if _, err := time.Parse(time.DateOnly, c.Date); err != nil {
 			fe = append(fe, FieldError{"date", "must be a date YYYY-MM-DD"})
@@ -474,7 +488,7 @@ func (d *Dossier) Apply(c Command, now time.Time, p Policy) []HistoryEntry {
 			issued.Authority = AuthorityPM
 			d.CentralProposal = issued
 		}
-		det = &Details{Number: c.Number, Date: c.Date}
+		det = &Details{Number: c.Number, Date: c.Date, Batch: c.Batch}
 	case ActAccept:
 		if c.Number != "" || c.Date != "" {
 			det = &Details{Number: c.Number, Date: c.Date}

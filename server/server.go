@@ -161,6 +161,11 @@ func (s *Server) routes(m *metrics.HTTP) *gin.Engine {
 	api.GET("/dossiers/:id/documents/:doc", s.download)
 	api.POST("/dossiers/:id/actions/:action", s.act)
 	api.GET("/tasks", s.tasks)
+	api.POST("/batches", s.createBatch)
+	api.GET("/batches", s.listBatches)
+	api.GET("/batches/:id", s.getBatch)
+	api.PATCH("/batches/:id", s.editBatch)
+	api.POST("/batches/:id/actions/sign", s.signBatch)
 	s.codecRoutes(r)
 	return r
 }

@@ -234,7 +234,10 @@ func (w *dossierWorkflow) act(ctx workflow.Context, a domain.Action, c domain.Co
 	if err := w.validate(a, c); err != nil {
 		return Outcome{}, err
 	}
-	if w.d.Stage == domain.Decision && (a == domain.ActDecide || a == domain.ActPropose) {
+	// A decision or proposal signed in a batch carries the batch's number
+	// and date (issued once for the whole batch); one signed alone gets its
+	// own.
+	if w.d.Stage == domain.Decision && (a == domain.ActDecide || a == domain.ActPropose) && c.Batch == "" {
 		// The number's year and the decision's date come from one reading
 		// of the clock: across New Year, two readings could disagree.
 		// Histories from before kept the second reading, after the number.

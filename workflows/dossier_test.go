@@ -764,3 +764,28 @@ func TestCallerProjectsOutcomes(t *testing.T) {
 	require.Equal(t, 1+3+3, h.rm.calls, "one projection per transition, all by the caller")
 	require.Len(t, h.rm.entries(h.id), 7)
 }
+
+// A decision signed in a batch carries the batch's number and date, issued
+// once for the whole batch: the dossier issues none of its own, and its
+// history names the batch. Without the number, it is refused.
+func TestDecideInABatch(t *testing.T) {
+	m := time.Minute
+	h := newHarness(t, monday)
+	h.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+		if info.ActivityType.Name == activities.IssueNumberActivity {
+			t.Errorf("a dossier in a batch issued its own number")
+		}
+	})
+	in := func(c domain.Command) domain.Command { c.Batch = "DS-2026-0001"; return c }
+	v, done := h.run(submission("BK_UBND_TINH", domain.Individual), domain.DefaultPolicy(), []step{
+		act(1*m, domain.ActAccept, officer, domain.Appraisal),
+		act(2*m, domain.ActApprove, officer, domain.Decision),
+		refused(3*m, in(domain.Command{Action: domain.ActDecide, Actor: chairman}), domain.ErrInvalid),
+		{at: 4 * m, cmd: in(domain.Command{Action: domain.ActDecide, Actor: chairman, Number: "7/QĐ-UBND", Date: "2026-01-05"}), stage: domain.Awarded},
+	})
+	require.True(t, done)
+	require.Equal(t, "7/QĐ-UBND", v.Decision.Number)
+	require.Equal(t, "2026-01-05", v.Decision.Date)
+	es := h.rm.entries(h.id)
+	require.Equal(t, "DS-2026-0001", es[len(es)-1].Details.Batch)
+}

@@ -19,6 +19,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"tdkt/activities"
+	"tdkt/app"
 	"tdkt/devenv"
 	"tdkt/domain"
 	"tdkt/store"
@@ -57,6 +58,7 @@ func newStack(t *testing.T) *stack {
 	s := &stack{t: t, c: c, st: st, queue: "it-" + t.Name(), failed: map[string]*atomic.Bool{}}
 	w := sdkworker.New(c, s.queue, sdkworker.Options{})
 	worker.Register(w, st)
+	worker.RegisterBatchMover(w, app.New(app.Deps{Temporal: c, Store: st, TaskQueue: s.queue}))
 	// Projection that fails once per dossier before it reaches the store.
 	acts := &activities.Activities{Store: st}
 	w.RegisterActivityWithOptions(func(ctx context.Context, in activities.ProjectInput) error {
@@ -204,9 +206,20 @@ func (s *stack) finish(id string, name string) domain.View {
 }
 
 func (s *stack) capture(id, name string) {
+	s.captureWorkflow(workflows.DossierWorkflowID(id), name)
+}
+
+// captureWorkflow saves the latest run of workflow wid's history as name.
+func (s *stack) captureWorkflow(wid, name string) {
 	t := s.t
 	// The latest run: after a continue-as-new it starts from the carried state.
-	events := s.events(id)
+	var events []*historypb.HistoryEvent
+	it := s.c.GetWorkflowHistory(context.Background(), wid, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		require.NoError(t, err)
+		events = append(events, e)
+	}
 	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&historypb.History{Events: events})
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(captureDir, name+".json"), b, 0o644))

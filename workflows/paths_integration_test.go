@@ -10,8 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
 
 	"tdkt/domain"
+	"tdkt/workflows"
 )
 
 var (
@@ -156,6 +158,39 @@ func TestPathsOnRealStack(t *testing.T) {
 		s.refuse(id, cmd(domain.ActCancel, officer), domain.ErrForbidden)
 		s.act(id, domain.Command{Action: domain.ActCancel, Actor: admin, Comment: "hồ sơ kẹt"}, domain.Cancelled)
 		s.finish(id, "cancel")
+	})
+	t.Run("a decision batch: one number, one dossier dropped", func(t *testing.T) {
+		s.t = t
+		a := s.submit("BK_UBND_TINH", domain.Individual, "", domain.DefaultPolicy(), 0)
+		b := s.submit("BK_UBND_TINH", domain.Collective, "", domain.DefaultPolicy(), 0)
+		for _, id := range []string{a, b} {
+			s.act(id, cmd(domain.ActAccept, officer), domain.Appraisal)
+			s.act(id, cmd(domain.ActApprove, officer), domain.Decision)
+		}
+		s.act(b, domain.Command{Action: domain.ActReturn, Actor: chairman, Comment: "bổ sung"}, domain.Supplement)
+		batch := fmt.Sprintf("DS-IT-%d", time.Now().UnixNano()%1e9)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, err := s.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.BatchWorkflowID(batch), TaskQueue: s.queue},
+			workflows.BatchWorkflowName, workflows.BatchInput{ID: batch, Kind: workflows.BatchDecision, Title: "Bằng khen",
+				Dossiers: []string{a, b}, By: officer, CreatedAt: time.Now().UTC()})
+		require.NoError(t, err)
+		h, err := s.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflows.BatchWorkflowID(batch),
+			UpdateName: workflows.UpdateBatchSign, Args: []any{workflows.BatchSign{Actor: chairman}},
+			WaitForStage: client.WorkflowUpdateStageCompleted})
+		require.NoError(t, err)
+		var v workflows.BatchView
+		require.NoError(t, h.Get(ctx, &v))
+		require.Equal(t, []string{a}, v.Moved)
+		require.Len(t, v.Dropped, 1)
+		final := s.finish(a, "batch_decision_dossier")
+		require.Equal(t, v.Number, final.Decision.Number)
+		require.NoError(t, s.c.GetWorkflow(ctx, workflows.BatchWorkflowID(batch), "").Get(ctx, &v))
+		if captureDir != "" {
+			s.captureWorkflow(workflows.BatchWorkflowID(batch), "batch_decision")
+		}
+		s.act(b, cmd(domain.ActResubmit, unitA), domain.Decision)
+		s.act(b, domain.Command{Action: domain.ActReject, Actor: chairman, Comment: "không đủ"}, domain.Rejected)
 	})
 	t.Run("administrators find dossiers by search attributes", func(t *testing.T) {
 		s.t = t

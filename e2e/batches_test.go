@@ -1,0 +1,79 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// A decision batch over HTTP on the real stack (API.md, Wave 2): the
+// officer drafts it from dossiers in decision (one in another stage and one
+// in another draft are refused), edits it (a stale If-Match is 412), the
+// chairman signs it once (the officer may not, a second sign is 409); one
+// number for the batch, every dossier awarded carrying it, and one the
+// chairman returned alone in between is dropped with its reason.
+func TestDecisionBatchOverHTTP(t *testing.T) {
+	a := newAPI(t)
+	var ids []string
+	for i := range 3 {
+		id := a.submit("BK_UBND_TINH", "individual", fmt.Sprintf("Lò Văn Danh Sách %d", i+1))["id"].(string)
+		a.act(id, "accept", "officer", nil, "appraisal")
+		a.act(id, "approve", "officer", nil, "decision")
+		ids = append(ids, id)
+	}
+	early := a.submit("BK_UBND_TINH", "individual", "Lò Văn Chưa Đến")["id"].(string)
+
+	refused := a.do("POST", "/api/v1/batches", "officer", map[string]any{"kind": "decision", "title": "Bằng khen năm 2025",
+		"dossiers": append([]string{early}, ids...)}, nil)
+	require.Equal(t, http.StatusUnprocessableEntity, refused.status, string(refused.raw))
+	require.Equal(t, http.StatusForbidden, a.do("POST", "/api/v1/batches", "chairman", map[string]any{"kind": "decision",
+		"title": "x", "dossiers": ids}, nil).status)
+
+	created := a.do("POST", "/api/v1/batches", "officer", map[string]any{"kind": "decision", "title": "Bằng khen năm 2025",
+		"dossiers": ids[:2]}, nil)
+	require.Equal(t, http.StatusCreated, created.status, string(created.raw))
+	b := created.body["id"].(string)
+	require.Regexp(t, `^DS-\d{4}-\d{4}$`, b)
+	require.Equal(t, "draft", created.body["status"])
+	// A dossier is in at most one draft.
+	again := a.do("POST", "/api/v1/batches", "officer", map[string]any{"kind": "decision", "title": "x", "dossiers": ids[:1]}, nil)
+	require.Equal(t, http.StatusUnprocessableEntity, again.status, string(again.raw))
+
+	stale := a.do("PATCH", "/api/v1/batches/"+b, "officer", map[string]any{"dossiers": ids}, map[string]string{"If-Match": `"7"`})
+	require.Equal(t, http.StatusPreconditionFailed, stale.status, string(stale.raw))
+	edited := a.do("PATCH", "/api/v1/batches/"+b, "officer", map[string]any{"dossiers": ids}, map[string]string{"If-Match": `"1"`})
+	require.Equal(t, http.StatusOK, edited.status, string(edited.raw))
+	require.EqualValues(t, 2, edited.body["version"])
+	require.Len(t, edited.body["dossiers"], 3)
+
+	// The chairman returns the third alone before signing.
+	a.act(ids[2], "return", "chairman", map[string]any{"comment": "Bổ sung biên bản"}, "supplement")
+
+	require.Equal(t, http.StatusForbidden, a.do("POST", "/api/v1/batches/"+b+"/actions/sign", "officer", nil, nil).status)
+	signed := a.do("POST", "/api/v1/batches/"+b+"/actions/sign", "chairman", nil, map[string]string{"If-Match": `"2"`})
+	require.Equal(t, http.StatusOK, signed.status, string(signed.raw))
+	require.Equal(t, "signed", signed.body["status"])
+	number := signed.body["number"].(string)
+	require.Regexp(t, `^\d+/QĐ-UBND$`, number)
+	require.ElementsMatch(t, []any{ids[0], ids[1]}, signed.body["moved"])
+	dropped := signed.body["dropped"].([]any)
+	require.Len(t, dropped, 1)
+	require.Equal(t, ids[2], dropped[0].(map[string]any)["dossier_id"])
+	require.NotEmpty(t, dropped[0].(map[string]any)["reason"])
+	require.Equal(t, http.StatusConflict, a.do("POST", "/api/v1/batches/"+b+"/actions/sign", "chairman", nil, nil).status)
+
+	for _, id := range ids[:2] {
+		d := a.get(id, "admin").body
+		require.Equal(t, "awarded", d["stage"])
+		require.Equal(t, number, d["decision"].(map[string]any)["number"])
+	}
+	got := a.do("GET", "/api/v1/batches/"+b, "chairman", nil, nil)
+	require.Equal(t, http.StatusOK, got.status)
+	require.Equal(t, "signed", got.body["status"])
+	list := a.do("GET", "/api/v1/batches", "officer", nil, nil)
+	require.Equal(t, http.StatusOK, list.status)
+	require.NotEmpty(t, list.body["items"])
+	require.Equal(t, http.StatusForbidden, a.do("GET", "/api/v1/batches", "unitA", nil, nil).status)
+}

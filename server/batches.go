@@ -1,0 +1,90 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"tdkt/app"
+	"tdkt/workflows"
+)
+
+// Batches (API.md, Wave 2): one decision or proposal for many dossiers.
+
+func batchETag(v workflows.BatchView) string { return `"` + strconv.FormatInt(v.Version, 10) + `"` }
+
+// createBatch drafts a batch: POST /api/v1/batches (officer).
+func (s *Server) createBatch(c *gin.Context) {
+	var r app.BatchRequest
+	if !decodeJSON(c, &r, false) {
+		return
+	}
+	v, err := s.app.CreateBatch(c.Request.Context(), mustActor(c), r)
+	if err != nil {
+		s.answer(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/batches/"+url.PathEscape(v.ID))
+	c.Header("ETag", batchETag(v))
+	c.JSON(http.StatusCreated, v)
+}
+
+// listBatches: GET /api/v1/batches.
+func (s *Server) listBatches(c *gin.Context) {
+	vs, err := s.app.ListBatches(c.Request.Context(), mustActor(c), app.MaxLimit)
+	if err != nil {
+		s.answer(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": vs, "next_cursor": ""})
+}
+
+// getBatch: GET /api/v1/batches/{id}.
+func (s *Server) getBatch(c *gin.Context) {
+	v, err := s.app.Batch(c.Request.Context(), mustActor(c), c.Param("id"))
+	if err != nil {
+		s.answer(c, err)
+		return
+	}
+	c.Header("ETag", batchETag(v))
+	c.JSON(http.StatusOK, v)
+}
+
+// editBatch: PATCH /api/v1/batches/{id} (officer, If-Match).
+func (s *Server) editBatch(c *gin.Context) {
+	want, ok := parseIfMatch(c.GetHeader("If-Match"))
+	if !ok {
+		fail(c, http.StatusBadRequest, `If-Match must be "<version>" as given in the ETag, or *`)
+		return
+	}
+	var r app.BatchEditRequest
+	if !decodeJSON(c, &r, false) {
+		return
+	}
+	r.IfMatch = want
+	v, err := s.app.EditBatch(c.Request.Context(), mustActor(c), c.Param("id"), r)
+	if err != nil {
+		s.answer(c, err)
+		return
+	}
+	c.Header("ETag", batchETag(v))
+	c.JSON(http.StatusOK, v)
+}
+
+// signBatch: POST /api/v1/batches/{id}/actions/sign.
+func (s *Server) signBatch(c *gin.Context) {
+	want, ok := parseIfMatch(c.GetHeader("If-Match"))
+	if !ok {
+		fail(c, http.StatusBadRequest, `If-Match must be "<version>" as given in the ETag, or *`)
+		return
+	}
+	v, err := s.app.SignBatch(c.Request.Context(), mustActor(c), c.Param("id"), want)
+	if err != nil {
+		s.answer(c, err)
+		return
+	}
+	c.Header("ETag", batchETag(v))
+	c.JSON(http.StatusOK, v)
+}
