@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"tdkt/domain"
+	"tdkt/pdfdoc"
 	"tdkt/store"
 	"tdkt/workflows"
 )
@@ -346,4 +347,71 @@ func (s *Service) SignBatch(ctx context.Context, a domain.Actor, id string, ifMa
 		sg.Seal = s.sealer.Seal(workflows.BatchMessage(id, workflows.UpdateBatchSign, sg))
 	}
 	return s.batchUpdate(ctx, id, workflows.UpdateBatchSign, sg)
+}
+
+// BatchDocument is a signed decision or proposal batch as the document the
+// chairman signed (Decree 30/2020 format, PDF), with its awardees (the
+// dossiers it moved) annexed. A draft has none yet (409); a central
+// decision is the central authority's own document (404).
+func (s *Service) BatchDocument(ctx context.Context, a domain.Actor, id string) (name string, pdf []byte, err error) {
+	v, err := s.Batch(ctx, a, id)
+	if err != nil {
+		return "", nil, err
+	}
+	if v.Kind == workflows.BatchCentralDecision {
+		return "", nil, refusal(domain.ErrNotFound, "a central decision is the central authority's document; it is not issued here")
+	}
+	if v.Status != "signed" {
+		return "", nil, &Error{Kind: domain.ErrConflict, Detail: "the batch is not signed yet; its document exists once it is"}
+	}
+	date, err := time.ParseInLocation(time.DateOnly, v.Date, domain.Local)
+	if err != nil {
+		return "", nil, failure("batch date", err)
+	}
+	var list []pdfdoc.Awardee
+	for _, did := range v.Moved {
+		d, err := s.store.GetDossier(ctx, did)
+		if err != nil {
+			return "", nil, storeError("read dossier", err)
+		}
+		pos := strings.TrimSpace(strings.Trim(d.Nominee.Position+", "+d.Nominee.Organization, ", "))
+		list = append(list, pdfdoc.Awardee{Name: d.Nominee.Name, Position: pos, Award: d.AwardName,
+			Collective: d.Nominee.Type == domain.Collective})
+	}
+	signer := pdfdoc.Signer{Title: []string{"CHỦ TỊCH"}}
+	if v.SignedBy != nil {
+		signer.Name = v.SignedBy.Name
+	}
+	bases := []string{
+		"Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025",
+		"Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022",
+		"Căn cứ Nghị định số 152/2025/NĐ-CP ngày 14 tháng 6 năm 2025 của Chính phủ quy định chi tiết thi hành một số điều của Luật Thi đua, khen thưởng",
+	}
+	name = strings.ReplaceAll(v.Number, "/", "-") + ".pdf"
+	if v.Kind == workflows.BatchProposal {
+		pdf, err = pdfdoc.ProposalPDF(pdfdoc.Proposal{Number: v.Number, Date: date,
+			Summary: "Về việc đề nghị khen thưởng: " + v.Title,
+			To:      []string{"Thủ tướng Chính phủ", "Ban Thi đua - Khen thưởng Trung ương"},
+			Body: []string{strings.Join(bases, "; ") + ".",
+				"Ủy ban nhân dân tỉnh kính đề nghị xem xét khen thưởng cho " + pdfdoc.CountAwardees(list) + " (có danh sách kèm theo).",
+				"Ủy ban nhân dân tỉnh kính trình xem xét, quyết định."},
+			Recipients: []string{"Như trên", "Sở Nội vụ (Ban TĐKT)", "Lưu: VT, TĐKT"},
+			Signer:     signer, Nominees: list})
+	} else {
+		pdf, err = pdfdoc.DecisionPDF(pdfdoc.Decision{Number: v.Number, Date: date,
+			Summary:   "Về việc khen thưởng: " + v.Title,
+			Authority: "Chủ tịch Ủy ban nhân dân tỉnh Lai Châu",
+			Bases:     bases,
+			Articles: []string{
+				"Khen thưởng " + pdfdoc.CountAwardees(list) + " (có danh sách kèm theo) đã có thành tích xuất sắc.",
+				"Quyết định này có hiệu lực kể từ ngày ký.",
+				"Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc Sở Nội vụ, Thủ trưởng các cơ quan, đơn vị có liên quan và các tập thể, cá nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này.",
+			},
+			Recipients: []string{"Như Điều 3", "Sở Nội vụ (Ban TĐKT)", "Lưu: VT, TĐKT"},
+			Signer:     signer, Awardees: list})
+	}
+	if err != nil {
+		return "", nil, failure("render the batch's document", err)
+	}
+	return name, pdf, nil
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"testing"
@@ -43,6 +44,7 @@ func TestDecisionBatchOverHTTP(t *testing.T) {
 
 	stale := a.do("PATCH", "/api/v1/batches/"+b, "officer", map[string]any{"dossiers": ids}, map[string]string{"If-Match": `"7"`})
 	require.Equal(t, http.StatusPreconditionFailed, stale.status, string(stale.raw))
+	require.Equal(t, http.StatusConflict, a.do("GET", "/api/v1/batches/"+b+"/document", "officer", nil, nil).status, "no document before signing")
 	edited := a.do("PATCH", "/api/v1/batches/"+b, "officer", map[string]any{"dossiers": ids}, map[string]string{"If-Match": `"1"`})
 	require.Equal(t, http.StatusOK, edited.status, string(edited.raw))
 	require.EqualValues(t, 2, edited.body["version"])
@@ -72,6 +74,10 @@ func TestDecisionBatchOverHTTP(t *testing.T) {
 	got := a.do("GET", "/api/v1/batches/"+b, "chairman", nil, nil)
 	require.Equal(t, http.StatusOK, got.status)
 	require.Equal(t, "signed", got.body["status"])
+	doc := a.do("GET", "/api/v1/batches/"+b+"/document", "chairman", nil, nil)
+	require.Equal(t, http.StatusOK, doc.status, string(doc.raw))
+	require.Equal(t, "application/pdf", doc.header.Get("Content-Type"))
+	require.True(t, bytes.HasPrefix(doc.raw, []byte("%PDF-")), "not a PDF")
 	list := a.do("GET", "/api/v1/batches", "officer", nil, nil)
 	require.Equal(t, http.StatusOK, list.status)
 	require.NotEmpty(t, list.body["items"])

@@ -88,3 +88,14 @@ func (s *Server) signBatch(c *gin.Context) {
 	c.Header("ETag", batchETag(v))
 	c.JSON(http.StatusOK, v)
 }
+
+// batchDocument: GET /api/v1/batches/{id}/document, the signed PDF.
+func (s *Server) batchDocument(c *gin.Context) {
+	name, pdf, err := s.app.BatchDocument(c.Request.Context(), mustActor(c), c.Param("id"))
+	if err != nil {
+		s.answer(c, err)
+		return
+	}
+	c.Header("Content-Disposition", app.ContentDisposition("attachment", name))
+	c.Data(http.StatusOK, "application/pdf", pdf)
+}

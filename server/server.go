@@ -166,6 +166,7 @@ func (s *Server) routes(m *metrics.HTTP) *gin.Engine {
 	api.GET("/batches/:id", s.getBatch)
 	api.PATCH("/batches/:id", s.editBatch)
 	api.POST("/batches/:id/actions/sign", s.signBatch)
+	api.GET("/batches/:id/document", s.batchDocument)
 	s.codecRoutes(r)
 	return r
 }
