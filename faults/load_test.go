@@ -60,11 +60,14 @@ type dossierRun struct {
 	err     error
 }
 
-func (r *dossierRun) done() bool { return r.next > len(documents)+len(path) }
+func (l *load) done(r *dossierRun) bool { return r.next > len(documents)+len(l.path) }
 
 // load drives n dossiers, breadth first (every dossier advances one step
 // before any takes two), so that a fault lands while they are all mid-path.
 type load struct {
+	// path is the steps each dossier takes after its documents (the
+	// global path, or a prefix of it).
+	path []step
 	name     string
 	campaign string
 	api      *api
@@ -81,7 +84,7 @@ type load struct {
 
 func newLoad(s *stack, name string, n int, obs *observed) *load {
 	campaign := fmt.Sprintf("faults-%s-%d", name, time.Now().UnixNano())
-	l := &load{name: name, campaign: campaign, api: s.client(obs)}
+	l := &load{name: name, campaign: campaign, api: s.client(obs), path: path}
 	for i := 0; i < n; i++ {
 		l.runs = append(l.runs, &dossierRun{n: i, key: fmt.Sprintf("%s-%04d", campaign, i)})
 	}
@@ -109,7 +112,7 @@ func (l *load) run(ctx context.Context, conc int) {
 					left.Done()
 					continue
 				}
-				if r.done() {
+				if l.done(r) {
 					l.finished.Add(1)
 					left.Done()
 				} else {
@@ -129,7 +132,7 @@ func (l *load) advance(ctx context.Context, r *dossierRun) error {
 	if r.next <= len(documents) {
 		return l.attach(ctx, r, documents[r.next-1])
 	}
-	return l.act(ctx, r, path[r.next-1-len(documents)])
+	return l.act(ctx, r, l.path[r.next-1-len(documents)])
 }
 
 // attach uploads a document of kind with an Idempotency-Key of its own

@@ -326,7 +326,7 @@ var batchActivityOptions = workflow.ActivityOptions{
 	// A chunk is at most BatchChunk updates, each a few tens of ms; a
 	// worker that dies holding one is noticed by its heartbeat.
 	StartToCloseTimeout: 10 * time.Minute,
-	HeartbeatTimeout:    30 * time.Second,
+	HeartbeatTimeout:    10 * time.Second,
 	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
 }
 

@@ -1,0 +1,172 @@
+package faults
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"tdkt/domain"
+)
+
+// batchDossiers is the size of the batch the worker is killed under
+// (issue 12: 200).
+const batchDossiers = 200
+
+// e. The worker is killed (SIGKILL) while a 200-dossier decision batch is
+// being signed, and started again: the batch ends signed, every dossier is
+// awarded exactly once carrying the batch's number, with one decide in its
+// history, its read model equal to its workflow, and no mark left; a second
+// sign sent while the first is in flight gets 409.
+func TestWorkerKilledWhileSigningABatch(t *testing.T) {
+	s := sys
+	s.ensureUp(t)
+	obs := &observed{}
+	l := newLoad(s, "batch-kill", batchDossiers, obs)
+	l.path = path[:2] // accept, approve: every dossier waits in decision
+	ctx, cancel := context.WithTimeout(context.Background(), caseTimeout)
+	defer cancel()
+	start := time.Now()
+	l.run(ctx, clients)
+	var ids []string
+	for _, r := range l.runs {
+		if r.err != nil || r.id == "" {
+			t.Fatalf("dossier %d did not reach decision: %v", r.n, r.err)
+		}
+		ids = append(ids, r.id)
+	}
+	setup := time.Since(start)
+
+	created, err := l.api.jsonReq(ctx, http.MethodPost, "/api/v1/batches", asOff,
+		map[string]any{"kind": "decision", "title": "Tặng Bằng khen (bộ kiểm thử sự cố)", "dossiers": ids}, nil)
+	if err != nil || created.status != http.StatusCreated {
+		t.Fatalf("draft the batch: %v %v", created, err)
+	}
+	var b struct {
+		ID      string   `json:"id"`
+		Status  string   `json:"status"`
+		Number  string   `json:"number"`
+		Moved   []string `json:"moved"`
+		Dropped []any    `json:"dropped"`
+	}
+	if err := json.Unmarshal(created.body, &b); err != nil {
+		t.Fatal(err)
+	}
+	signPath := "/api/v1/batches/" + b.ID + "/actions/sign"
+
+	// The sign, in flight while the worker dies.
+	var wg sync.WaitGroup
+	var signed reply
+	var signErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		signed, signErr = l.api.jsonReq(ctx, http.MethodPost, signPath, asChair, nil, nil)
+	}()
+	// Once some dossiers carry the number, a second sign, then the kill.
+	deadline := time.Now().Add(time.Minute)
+	awarded := 0
+	for awarded < batchDossiers/10 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		_ = s.db.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE campaign = $1 AND stage = 'awarded'`, l.campaign).Scan(&awarded)
+	}
+	second, err := l.api.jsonReq(ctx, http.MethodPost, signPath, asChair, nil, nil)
+	if err != nil || second.status != http.StatusConflict {
+		t.Errorf("a second sign in flight: want 409, got %v %v", second, err)
+	}
+	s.mu.Lock()
+	w := s.worker
+	s.mu.Unlock()
+	w.kill()
+	killedAt := awarded
+	down := time.Now()
+	time.Sleep(time.Second)
+	if err := s.startWorker(ctx); err != nil {
+		t.Fatal(err)
+	}
+	downFor := time.Since(down)
+	wg.Wait()
+
+	// The sign's own answer may be lost to the outage: then read the batch
+	// until it is signed.
+	if signErr == nil && signed.status == http.StatusOK {
+		_ = json.Unmarshal(signed.body, &b)
+	}
+	for b.Status != "signed" && ctx.Err() == nil {
+		r, err := l.api.jsonReq(ctx, http.MethodGet, "/api/v1/batches/"+b.ID, asAdmin, nil, nil)
+		if err == nil && r.status == http.StatusOK {
+			_ = json.Unmarshal(r.body, &b)
+		}
+		if b.Status != "signed" {
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	signedIn := time.Since(down)
+
+	f := &figures{started: len(ids)}
+	if b.Status != "signed" {
+		f.problem("the batch is %q, not signed", b.Status)
+	}
+	if len(b.Moved) != batchDossiers || len(b.Dropped) != 0 {
+		f.problem("the batch moved %d and dropped %d of %d", len(b.Moved), len(b.Dropped), batchDossiers)
+	}
+	for _, id := range ids {
+		v, err := l.api.getView(ctx, id, asAdmin)
+		if err != nil {
+			f.unfinished++
+			f.problem("%s: %v", id, err)
+			continue
+		}
+		if v.Stage != domain.Awarded || v.Decision == nil || v.Decision.Number != b.Number {
+			f.unfinished++
+			f.problem("%s: stage %s, decision %+v, want awarded with %s", id, v.Stage, v.Decision, b.Number)
+		}
+		h, err := l.api.history(ctx, id)
+		if err != nil {
+			f.problem("%s: %v", id, err)
+			continue
+		}
+		decides := 0
+		for i, e := range h {
+			if e.Seq != int64(i+1) {
+				f.mismatches++
+				f.problem("%s: history has a gap or a duplicate", id)
+				break
+			}
+			if e.Action == domain.ActDecide {
+				decides++
+			}
+		}
+		switch {
+		case decides == 0:
+			f.lost++
+			f.problem("%s: no decide in its history", id)
+		case decides > 1:
+			f.duplicates += decides - 1
+			f.problem("%s: decided %d times", id, decides)
+		}
+		if wv, err := s.queryState(ctx, id); err != nil || viewDiff(v, wv) != "" {
+			f.mismatches++
+			f.problem("%s: read model and workflow differ: %v %s", id, err, viewDiff(v, wv))
+		}
+	}
+	var left int
+	var numbers int
+	_ = s.db.QueryRowContext(ctx, `SELECT count(*) FROM projection_pending`).Scan(&left)
+	_ = s.db.QueryRowContext(ctx, `SELECT count(*) FROM issued_numbers WHERE dossier_id = ANY(
+		SELECT id FROM dossiers WHERE campaign = $1)`, l.campaign).Scan(&numbers)
+	if left != 0 {
+		f.problem("%d marks left", left)
+	}
+	if numbers != 0 {
+		f.duplicates += numbers
+		f.problem("%d dossiers of the batch issued a number of their own", numbers)
+	}
+	f.accepted = len(b.Moved)
+	report(t, "worker SIGKILL while signing a batch", f, time.Since(start), fmt.Sprintf(
+		"%d dossiers brought to decision in %s; worker killed with %d of them awarded, down %s; the batch %s (number %s) signed %.1f s after the kill; a second sign in flight answered %d",
+		batchDossiers, setup.Round(100*time.Millisecond), killedAt, downFor.Round(100*time.Millisecond), b.ID, b.Number, signedIn.Seconds(), second.status))
+}
