@@ -67,7 +67,7 @@ func (l *load) done(r *dossierRun) bool { return r.next > len(documents)+len(l.p
 type load struct {
 	// path is the steps each dossier takes after its documents (the
 	// global path, or a prefix of it).
-	path []step
+	path     []step
 	name     string
 	campaign string
 	api      *api
