@@ -95,6 +95,10 @@ func (s *Service) Act(ctx context.Context, a domain.Actor, id string, r ActionRe
 	if err != nil {
 		return domain.View{}, s.updateError(ctx, v.ID, r.Action, string(r.Action), err)
 	}
+	switch r.Action {
+	case domain.ActReturn, domain.ActReject, domain.ActWithdraw, domain.ActCancel:
+		s.dropFromDraft(ctx, v.ID, r.Action, a)
+	}
 	var voted *bool
 	if r.Action == domain.ActVote {
 		t := true

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -414,4 +415,27 @@ func (s *Service) BatchDocument(ctx context.Context, a domain.Actor, id string) 
 		return "", nil, failure("render the batch's document", err)
 	}
 	return name, pdf, nil
+}
+
+// dropFromDraft takes dossier id out of the draft batch holding it, after
+// action took it out of the stage the batch expects (DOMAIN.md: acting on
+// it alone drops it from the batch). Best effort: should it fail, signing
+// drops the dossier anyway, for the same reason.
+func (s *Service) dropFromDraft(ctx context.Context, id string, action domain.Action, by domain.Actor) {
+	held, err := s.batches().DraftBatchesOf(ctx, []string{id}, "")
+	if err != nil || held[id] == "" {
+		return
+	}
+	batch := held[id]
+	name := ActionNames[action]
+	if name == "" {
+		name = string(action)
+	}
+	d := workflows.BatchDrop{DossierID: id, Reason: fmt.Sprintf("Hồ sơ đã được xử lý riêng: «%s» (%s).", name, by.Name)}
+	if s.sealer != nil {
+		d.Seal = s.sealer.Seal(workflows.BatchMessage(batch, workflows.UpdateBatchDrop, d))
+	}
+	if _, err := s.batchUpdate(context.WithoutCancel(ctx), batch, workflows.UpdateBatchDrop, d); err != nil {
+		s.log.WarnContext(ctx, "drop a dossier from its draft batch", "dossier", id, "batch", batch, "error", err)
+	}
 }

@@ -52,9 +52,15 @@ func TestDecisionBatchOverHTTP(t *testing.T) {
 
 	// The chairman returns the third alone before signing.
 	a.act(ids[2], "return", "chairman", map[string]any{"comment": "Bổ sung biên bản"}, "supplement")
+	// Acting on it alone took it out of the draft at once, with the reason.
+	held := a.do("GET", "/api/v1/batches/"+b, "officer", nil, nil)
+	require.Equal(t, http.StatusOK, held.status)
+	require.Len(t, held.body["dossiers"], 2)
+	require.EqualValues(t, 3, held.body["version"])
+	require.Len(t, held.body["dropped"], 1)
 
 	require.Equal(t, http.StatusForbidden, a.do("POST", "/api/v1/batches/"+b+"/actions/sign", "officer", nil, nil).status)
-	signed := a.do("POST", "/api/v1/batches/"+b+"/actions/sign", "chairman", nil, map[string]string{"If-Match": `"2"`})
+	signed := a.do("POST", "/api/v1/batches/"+b+"/actions/sign", "chairman", nil, map[string]string{"If-Match": `"3"`})
 	require.Equal(t, http.StatusOK, signed.status, string(signed.raw))
 	require.Equal(t, "signed", signed.body["status"])
 	number := signed.body["number"].(string)

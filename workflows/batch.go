@@ -35,6 +35,9 @@ const (
 	UpdateBatchEdit = "edit"
 	// UpdateBatchSign signs the batch: a number, then every dossier moves.
 	UpdateBatchSign = "sign"
+	// UpdateBatchDrop takes a dossier out of a draft: someone acted on it
+	// alone (returned, rejected, withdrew, cancelled it).
+	UpdateBatchDrop = "drop"
 	// MoveBatchActivity moves a chunk of a signed batch's dossiers.
 	MoveBatchActivity = "MoveBatchDossiers"
 	// BatchChunk is the most dossiers one activity moves.
@@ -139,6 +142,13 @@ type BatchSign struct {
 	Seal            string       `json:"seal,omitempty"`
 }
 
+// BatchDrop takes a dossier out of a draft, with the reason.
+type BatchDrop struct {
+	DossierID string `json:"dossier_id"`
+	Reason    string `json:"reason"`
+	Seal      string `json:"seal,omitempty"`
+}
+
 // BatchMessage is what the API seals for a batch's start or update (name
 // "start", UpdateBatchEdit, UpdateBatchSign): the argument as it travels,
 // without its seal. A worker holding the keys takes only sealed ones, so a
@@ -152,6 +162,9 @@ func BatchMessage(id, name string, arg any) []byte {
 		a.Seal = ""
 		arg = a
 	case BatchSign:
+		a.Seal = ""
+		arg = a
+	case BatchDrop:
 		a.Seal = ""
 		arg = a
 	}
@@ -241,6 +254,15 @@ func batch(ctx workflow.Context, in BatchInput, verifier Verifier) (BatchView, e
 		}}); err != nil {
 		return BatchView{}, err
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateBatchDrop, b.drop,
+		workflow.UpdateHandlerOptions{Validator: func(d BatchDrop) error {
+			if !sealedBatch(b.verifier, b.v.ID, UpdateBatchDrop, d, d.Seal) {
+				return errUnsealed
+			}
+			return b.validateDrop(d)
+		}}); err != nil {
+		return BatchView{}, err
+	}
 	if err := workflow.Await(ctx, func() bool { return b.v.Status == "signed" && workflow.AllHandlersFinished(ctx) }); err != nil {
 		return BatchView{}, err
 	}
@@ -305,6 +327,26 @@ func (b *batchWorkflow) edit(ctx workflow.Context, e BatchEdit) (BatchView, erro
 	if e.Dossiers != nil {
 		b.v.Dossiers = slices.Clone(e.Dossiers)
 	}
+	b.v.Version++
+	return b.v, nil
+}
+
+func (b *batchWorkflow) validateDrop(d BatchDrop) error {
+	if b.v.Status != "draft" {
+		return refusal(&domain.Error{Kind: domain.ErrConflict, Detail: "the batch is " + b.v.Status + "; it is dropped when signed"})
+	}
+	if !slices.Contains(b.v.Dossiers, d.DossierID) {
+		return batchRefusal(domain.ErrNotFound, "the batch does not hold %s", d.DossierID)
+	}
+	return nil
+}
+
+func (b *batchWorkflow) drop(ctx workflow.Context, d BatchDrop) (BatchView, error) {
+	if err := b.validateDrop(d); err != nil {
+		return BatchView{}, err
+	}
+	b.v.Dossiers = slices.DeleteFunc(b.v.Dossiers, func(id string) bool { return id == d.DossierID })
+	b.v.Dropped = append(b.v.Dropped, BatchDropped{DossierID: d.DossierID, Reason: d.Reason})
 	b.v.Version++
 	return b.v, nil
 }
