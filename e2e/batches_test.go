@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -88,4 +90,50 @@ func TestDecisionBatchOverHTTP(t *testing.T) {
 	require.Equal(t, http.StatusOK, list.status)
 	require.NotEmpty(t, list.body["items"])
 	require.Equal(t, http.StatusForbidden, a.do("GET", "/api/v1/batches", "unitA", nil, nil).status)
+}
+
+// The console's batch pages: the officer drafts a batch by ticking dossiers
+// in decision, the chairman reviews it and signs, everyone downloads the
+// signed decision.
+func TestConsoleBatch(t *testing.T) {
+	a := newAPI(t)
+	var ids []string
+	for i := range 2 {
+		id := a.submit("BK_UBND_TINH", "individual", fmt.Sprintf("Đặng Thị Danh Sách %d", i+1))["id"].(string)
+		a.act(id, "accept", "officer", nil, "appraisal")
+		a.act(id, "approve", "officer", nil, "decision")
+		ids = append(ids, id)
+	}
+	officer := a.signIn("officer")
+	form := officer.get("/batches/new")
+	require.Equal(t, http.StatusOK, form.status)
+	for _, id := range ids {
+		require.Contains(t, form.body, `value="`+id+`"`, "the form offers the dossiers in decision")
+	}
+	// Without a title: refused, with the reason, nothing drafted.
+	bad := officer.post("/batches", url.Values{"kind": {"decision"}, "dossiers": ids})
+	require.Equal(t, http.StatusUnprocessableEntity, bad.status)
+	require.Contains(t, bad.body, "govuk-error-summary")
+	created := officer.post("/batches", url.Values{"kind": {"decision"}, "title": {"Tặng Bằng khen (bảng điều khiển)"}, "dossiers": ids})
+	require.Equal(t, http.StatusSeeOther, created.status, created.body)
+	page := created.location
+	require.Regexp(t, `^/batches/DS-\d{4}-\d{4}$`, page)
+	require.NotContains(t, officer.get(page).body, `id="ky"`, "the officer may not sign a decision")
+
+	chairman := a.signIn("chairman")
+	review := chairman.get(page)
+	require.Equal(t, http.StatusOK, review.status)
+	require.Contains(t, review.body, "Đặng Thị Danh Sách 1")
+	require.Contains(t, review.body, `id="ky"`)
+	signed := chairman.post(page+"/sign", url.Values{"version": {"1"}})
+	require.Equal(t, http.StatusSeeOther, signed.status, signed.body)
+	after := chairman.get(page)
+	require.Contains(t, after.body, `id="so-van-ban"`)
+	require.Contains(t, after.body, "/QĐ-UBND")
+	require.Contains(t, after.body, "Đã ký")
+	doc := officer.get(page + "/document")
+	require.Equal(t, http.StatusOK, doc.status)
+	require.True(t, strings.HasPrefix(doc.body, "%PDF-"))
+	require.Contains(t, officer.get("/batches").body, "Tặng Bằng khen (bảng điều khiển)")
+	require.Equal(t, http.StatusForbidden, a.signIn("unitA").get("/batches").status)
 }

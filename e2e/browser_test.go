@@ -368,3 +368,43 @@ func (b *tab) tabTo(id string) {
 	}
 	b.t.Fatalf("Tab never reached #%s", id)
 }
+
+// A batch in the browser: the officer ticks the dossiers waiting for a
+// decision and drafts the list; the chairman reviews and signs it; the
+// signed decision is offered for download.
+func TestBrowserBatch(t *testing.T) {
+	a := newAPI(t)
+	var ids []string
+	for _, name := range []string{"Nguyễn Thị Hương Giang", "Lò Văn Thắng", "Trường Tiểu học Bản Hon"} {
+		kind := "individual"
+		if strings.HasPrefix(name, "Trường") {
+			kind = "collective"
+		}
+		id := a.submit("BK_UBND_TINH", kind, name)["id"].(string)
+		a.act(id, "accept", "officer", nil, "appraisal")
+		a.act(id, "approve", "officer", nil, "decision")
+		ids = append(ids, id)
+	}
+	b := newTab(t, a)
+	b.signIn("officer")
+	b.open("/batches", http.StatusOK)
+	b.press("#lap-danh-sach", http.StatusOK)
+	b.do(chromedp.SendKeys(chromedp.ID("f-title"), "Tặng Bằng khen của Chủ tịch UBND tỉnh năm học 2025–2026"))
+	for _, id := range ids {
+		b.do(chromedp.Click(chromedp.ID("d-" + id)))
+	}
+	b.shot("14-officer-batch")
+	b.press("#lap", http.StatusOK)
+	require.Contains(t, b.flash(), "Đã lập danh sách")
+	page := b.location()
+
+	b.signIn("chairman")
+	b.open(page, http.StatusOK)
+	require.Contains(t, b.text("#ho-so"), "Lò Văn Thắng")
+	b.shot("15-chairman-batch")
+	b.press("#ky", http.StatusOK)
+	require.Contains(t, b.flash(), "/QĐ-UBND")
+	require.Contains(t, b.text("#so-van-ban"), "/QĐ-UBND")
+	require.Contains(t, b.eval(`document.getElementById('tai-van-ban').href`), page+"/document")
+	b.shot("16-batch-signed")
+}

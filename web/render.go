@@ -15,7 +15,7 @@ import (
 type pageTemplate = *template.Template
 
 // pageNames are the templates of templates/, each rendered in layout.html.
-var pageNames = []string{"signin", "error", "tasks", "list", "new", "dossier", "action", "document", "admin"}
+var pageNames = []string{"signin", "error", "tasks", "list", "new", "dossier", "action", "document", "admin", "batches", "batchnew", "batch"}
 
 func parsePages() (map[string]pageTemplate, error) {
 	out := map[string]pageTemplate{}
@@ -79,6 +79,7 @@ var funcs = template.FuncMap{
 		return app.NomineeTypeNames[t]
 	},
 	"stageTag": stageTag,
+	"inc":      func(i int) int { return i + 1 },
 	"fieldID":  fieldID,
 	"size": func(n int64) string {
 		switch {
@@ -179,6 +180,9 @@ func navFor(a domain.Actor, path string) []navItem {
 		}
 	}
 	add("/dossiers", "Tất cả hồ sơ")
+	if a.Has(domain.RoleOfficer) || a.Has(domain.RoleChairman) || a.Has(domain.RoleAdmin) {
+		add("/batches", "Danh sách khen thưởng")
+	}
 	if a.Has(domain.RoleUnit) {
 		add("/dossiers/new", "Nộp hồ sơ mới")
 	}

@@ -129,7 +129,7 @@ func (c *Console) Handler() http.Handler { return c.handler }
 
 // Paths are the console's top-level paths; everything else of the process
 // (the API under /api, health, metrics, codec) stays the API's.
-var Paths = []string{"/signin", "/signout", "/auth", "/tasks", "/dossiers", "/admin", "/static"}
+var Paths = []string{"/signin", "/signout", "/auth", "/tasks", "/dossiers", "/admin", "/batches", "/static"}
 
 // Register adds the console's routes to the API's router.
 func (c *Console) Register(r *gin.Engine) {
@@ -169,6 +169,12 @@ func (c *Console) routes() http.Handler {
 	mux.HandleFunc("GET /dossiers/{id}/act/{action}", c.signedIn(c.actionPage))
 	mux.HandleFunc("POST /dossiers/{id}/act/{action}", c.signedIn(c.post(c.act)))
 	mux.HandleFunc("GET /admin", c.signedIn(c.admin))
+	mux.HandleFunc("GET /batches", c.signedIn(c.batches))
+	mux.HandleFunc("GET /batches/new", c.signedIn(c.newBatch))
+	mux.HandleFunc("POST /batches", c.signedIn(c.post(c.createBatch)))
+	mux.HandleFunc("GET /batches/{id}", c.signedIn(c.batch))
+	mux.HandleFunc("POST /batches/{id}/sign", c.signedIn(c.post(c.signBatch)))
+	mux.HandleFunc("GET /batches/{id}/document", c.signedIn(c.batchDocument))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, http.StatusNotFound, "Không tìm thấy trang này.")
 	})
