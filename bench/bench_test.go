@@ -125,3 +125,18 @@ func TestReadTiny(t *testing.T) {
 	_, err = bench.RunRead(context.Background(), sys, o)
 	assert.ErrorContains(t, err, "already holds")
 }
+
+// A tiny batch: functional facts only, never timings.
+func TestBatchTiny(t *testing.T) {
+	sys := engine(t)
+	res, err := bench.RunBatch(context.Background(), sys, bench.BatchOptions{N: 3, C: 2, Logger: logger(t)})
+	require.NoError(t, err)
+	assert.Equal(t, 3, res.Moved)
+	assert.Zero(t, res.Dropped)
+	assert.Equal(t, 3, res.Awarded, "read-your-writes after the sign")
+	assert.Regexp(t, `^\d+/QĐ-UBND$`, res.Number)
+	finitePositive(t, "sign seconds", res.SignSeconds)
+	var out bytes.Buffer
+	res.Print(&out)
+	assert.Contains(t, out.String(), "signing batch")
+}

@@ -20,6 +20,7 @@ func benchCmd() *cobra.Command {
 		apiURL, temporalAddr, namespace, databaseURL string
 		cpuProfile                                   string
 		read, asJSON, explain                        bool
+		batchN                                       int
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -123,6 +124,17 @@ Timings are reported, never asserted.`,
 				res.Print(out)
 				return nil
 			}
+			if batchN > 0 {
+				res, err := bench.RunBatch(ctx, sys, bench.BatchOptions{N: batchN, C: o.C, Logger: logger})
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return bench.WriteJSON(out, res)
+				}
+				res.Print(out)
+				return nil
+			}
 			res, err := bench.Run(ctx, sys, o)
 			if err != nil {
 				return err
@@ -145,6 +157,7 @@ Timings are reported, never asserted.`,
 	f.StringVar(&namespace, "namespace", "", "Temporal namespace of that running system (default TEMPORAL_NAMESPACE or default)")
 	f.StringVar(&databaseURL, "database", "", "read model of that running system, for --read (default DATABASE_URL)")
 	f.BoolVar(&read, "read", false, "measure the read path under load instead")
+	f.IntVar(&batchN, "batch", 0, "instead, time signing one decision batch of this many dossiers (issue 12: 500)")
 	f.IntVar(&ro.Dossiers, "dossiers", ro.Dossiers, "dossiers seeded for --read")
 	f.IntVar(&ro.Dossiers, "read-dossiers", ro.Dossiers, "the same as --dossiers (its older name)")
 	f.IntVar(&ro.Requests, "read-requests", ro.Requests, "measured requests per query for --read")
