@@ -95,6 +95,14 @@ func (s *Service) Submit(ctx context.Context, a domain.Actor, key string, sub do
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	}, workflows.DossierWorkflowName, s.sealStart(in))
 	var dup *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &dup) && !existed {
+		// A fresh id Temporal already has: the id sequence is behind
+		// Temporal (a read model restored from an older backup without
+		// `tdkt reproject`). Never answer with another dossier.
+		s.log.ErrorContext(ctx, "a new dossier id is already used in Temporal: run `tdkt reproject` to move the id sequences past what Temporal has", "dossier", id)
+		return domain.View{}, false, &Error{Kind: ErrInternal, What: "start the dossier", Err: err,
+			Detail: "internal error"}
+	}
 	if errors.As(err, &dup) {
 		// A repeat that raced its first attempt: the recorded start wins.
 		v, err := s.repeated(ctx, id)

@@ -724,3 +724,18 @@ func TestProblemsInVietnamese(t *testing.T) {
 		t.Errorf("409 in English: %q", p.Detail)
 	}
 }
+
+// A fresh dossier id that Temporal already has (the id sequence is behind
+// Temporal: a read model restored without `tdkt reproject`) is an error,
+// never an answer with that other dossier.
+func TestSubmitFreshIDAlreadyInTemporal(t *testing.T) {
+	e := newEnv(t)
+	e.tc.On("ExecuteWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(
+		nil, serviceerror.NewWorkflowExecutionAlreadyStarted("started", "", ""))
+	rebuilt := false
+	e.reconcile = func(ctx context.Context, id string) error { rebuilt = true; return nil }
+	problemOf(t, e.do(req{method: "POST", path: "/api/v1/dossiers", as: &unitA, body: goodSubmission}), 500)
+	if rebuilt || !strings.Contains(e.logs.String(), "tdkt reproject") {
+		t.Errorf("rebuilt %v; logs %s", rebuilt, e.logs.String())
+	}
+}
