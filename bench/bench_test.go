@@ -138,4 +138,3 @@ func TestReadTiny(t *testing.T) {
 	_, err = bench.RunRead(context.Background(), sys, o)
 	assert.ErrorContains(t, err, "already holds")
 }
-
