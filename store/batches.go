@@ -30,22 +30,7 @@ func (s *Store) NextBatchID(ctx context.Context, year int) (string, error) {
 	if year < 2000 || year > 9999 {
 		return "", fmt.Errorf("allocate a batch id: implausible year %d", year)
 	}
-	seq := fmt.Sprintf("batch_ids_%d", year)
-	var n int64
-	err := s.DB.GetContext(ctx, &n, `SELECT nextval($1::regclass)`, seq)
-	if isUndefinedTable(err) {
-		err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('tdkt batch id sequences'))`); err != nil {
-				return err
-			}
-			// The name is built from an int: nothing to quote.
-			_, err := tx.ExecContext(ctx, `CREATE SEQUENCE IF NOT EXISTS `+seq+` AS bigint`)
-			return err
-		})
-		if err == nil {
-			err = s.DB.GetContext(ctx, &n, `SELECT nextval($1::regclass)`, seq)
-		}
-	}
+	n, err := s.nextval(ctx, fmt.Sprintf("batch_ids_%d", year))
 	if err != nil {
 		return "", fmt.Errorf("allocate a batch id for %d: %w", year, err)
 	}

@@ -42,7 +42,7 @@ func (s *Store) RestoreDossierID(ctx context.Context, id string) error {
 	if year < 2000 || year > 9999 {
 		return nil
 	}
-	if err := s.ensureDossierSequence(ctx, year); err != nil {
+	if err := s.ensureSequence(ctx, dossierSequence(year)); err != nil {
 		return err
 	}
 	// setval(seq, n) makes the next nextval give n+1; never move it back.

@@ -6,9 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-
-	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
 // ReserveSubmission gives a new submission its dossier id, HS-<year>-<NNNNNN>
@@ -72,46 +69,16 @@ SELECT dossier_id FROM k`, unit, idempotencyKey, requestHash, id, PendingStart)
 func dossierSequence(year int) string { return fmt.Sprintf("dossier_ids_%d", year) }
 
 // nextDossierNumber takes the next number of a year's dossier ids from its
-// sequence, creating the sequence with the year's first dossier. A number
-// taken by a submission that then fails is not given again: ids may have
-// gaps, never repeats.
+// sequence (see nextval).
 func (s *Store) nextDossierNumber(ctx context.Context, year int) (int64, error) {
 	if year < 2000 || year > 9999 {
 		return 0, fmt.Errorf("allocate a dossier id: implausible year %d", year)
 	}
-	var n int64
-	err := s.DB.GetContext(ctx, &n, `SELECT nextval($1::regclass)`, dossierSequence(year))
-	if isUndefinedTable(err) {
-		if err := s.ensureDossierSequence(ctx, year); err != nil {
-			return 0, err
-		}
-		err = s.DB.GetContext(ctx, &n, `SELECT nextval($1::regclass)`, dossierSequence(year))
-	}
+	n, err := s.nextval(ctx, dossierSequence(year))
 	if err != nil {
 		return 0, fmt.Errorf("allocate a dossier id for %d: %w", year, err)
 	}
 	return n, nil
-}
-
-// ensureDossierSequence creates a year's sequence if it is missing. The
-// lock keeps two processes from racing on CREATE SEQUENCE IF NOT EXISTS,
-// which is not safe against itself.
-func (s *Store) ensureDossierSequence(ctx context.Context, year int) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('tdkt dossier id sequences'))`); err != nil {
-			return fmt.Errorf("lock dossier id sequences: %w", err)
-		}
-		// The name is built from an int: nothing to quote.
-		if _, err := tx.ExecContext(ctx, `CREATE SEQUENCE IF NOT EXISTS `+dossierSequence(year)+` AS bigint`); err != nil {
-			return fmt.Errorf("create the dossier id sequence of %d: %w", year, err)
-		}
-		return nil
-	})
-}
-
-func isUndefinedTable(err error) bool {
-	var pe *pq.Error
-	return errors.As(err, &pe) && pe.Code == "42P01"
 }
 
 // keyedSubmission is the dossier id stored for (unit, key); ErrNotFound if
