@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
@@ -138,19 +139,22 @@ func (r *Reconciler) Once(ctx context.Context) (Report, error) {
 // dossier rebuilds one dossier from Temporal and clears the marks of what
 // it found done (or what will never be).
 func (r *Reconciler) dossier(ctx context.Context, id string, marks []store.Pending) (rebuilt bool, cleared int, err error) {
-	// An update whose API died as it sent it may wait, admitted, for the
-	// workflow's next task: flush it through before reading the history.
-	for _, m := range marks {
-		if m.Token != store.PendingStart {
-			r.flush(ctx, id)
-			break
-		}
-	}
 	seen, err := reproject.Dossier(ctx, r.Options, id)
 	var nf *serviceerror.NotFound
 	gone := errors.As(err, &nf)
 	if err != nil && !gone {
 		return false, 0, err
+	}
+	// An update whose API died as it sent it may wait, admitted, for the
+	// workflow's next task: if a marked update is not in the history yet,
+	// flush it through and read the history again.
+	if !gone && slices.ContainsFunc(marks, func(m store.Pending) bool {
+		return m.Token != store.PendingStart && !seen.Completed[m.Token] && !seen.Accepted[m.Token]
+	}) {
+		r.flush(ctx, id)
+		if seen, err = reproject.Dossier(ctx, r.Options, id); err != nil {
+			return true, 0, err
+		}
 	}
 	now := r.Now()
 	for _, m := range marks {
