@@ -235,38 +235,40 @@ func batch(ctx workflow.Context, in BatchInput, verifier Verifier) (BatchView, e
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (BatchView, error) { return b.v, nil }); err != nil {
 		return BatchView{}, err
 	}
-	// Validators never replay: the seals are checked there only.
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateBatchEdit, b.edit,
-		workflow.UpdateHandlerOptions{Validator: func(e BatchEdit) error {
-			if !sealedBatch(b.verifier, b.v.ID, UpdateBatchEdit, e, e.Seal) {
-				return errUnsealed
-			}
-			return b.validateEdit(e)
-		}}); err != nil {
+	if err := setBatchUpdate(ctx, b, UpdateBatchEdit, b.edit, b.validateEdit); err != nil {
 		return BatchView{}, err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateBatchSign, b.sign,
-		workflow.UpdateHandlerOptions{Validator: func(sg BatchSign) error {
-			if !sealedBatch(b.verifier, b.v.ID, UpdateBatchSign, sg, sg.Seal) {
-				return errUnsealed
-			}
-			return b.validateSign(sg)
-		}}); err != nil {
+	if err := setBatchUpdate(ctx, b, UpdateBatchSign, b.sign, b.validateSign); err != nil {
 		return BatchView{}, err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateBatchDrop, b.drop,
-		workflow.UpdateHandlerOptions{Validator: func(d BatchDrop) error {
-			if !sealedBatch(b.verifier, b.v.ID, UpdateBatchDrop, d, d.Seal) {
-				return errUnsealed
-			}
-			return b.validateDrop(d)
-		}}); err != nil {
+	if err := setBatchUpdate(ctx, b, UpdateBatchDrop, b.drop, b.validateDrop); err != nil {
 		return BatchView{}, err
 	}
 	if err := workflow.Await(ctx, func() bool { return b.v.Status == "signed" && workflow.AllHandlersFinished(ctx) }); err != nil {
 		return BatchView{}, err
 	}
 	return b.v, nil
+}
+
+// sealedArg is a batch update's argument: it carries the API's seal.
+type sealedArg interface{ sealOf() string }
+
+func (e BatchEdit) sealOf() string { return e.Seal }
+func (s BatchSign) sealOf() string { return s.Seal }
+func (d BatchDrop) sealOf() string { return d.Seal }
+
+// setBatchUpdate registers update name, whose validator takes only an
+// argument the API sealed, then asks validate. Validators never replay:
+// the seals are checked there only.
+func setBatchUpdate[T sealedArg](ctx workflow.Context, b *batchWorkflow, name string,
+	handler func(workflow.Context, T) (BatchView, error), validate func(T) error) error {
+	return workflow.SetUpdateHandlerWithOptions(ctx, name, handler, workflow.UpdateHandlerOptions{
+		Validator: func(arg T) error {
+			if !sealedBatch(b.verifier, b.v.ID, name, arg, arg.sealOf()) {
+				return errUnsealed
+			}
+			return validate(arg)
+		}})
 }
 
 type batchWorkflow struct {
