@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime/pprof"
 	"strings"
@@ -124,8 +125,8 @@ Timings are reported, never asserted.`,
 				res.Print(out)
 				return nil
 			}
-			if batchN > 0 {
-				res, err := bench.RunBatch(ctx, sys, bench.BatchOptions{N: batchN, C: o.C, Logger: logger})
+			// show prints a result as a table, or as JSON with --json.
+			show := func(res interface{ Print(io.Writer) }, err error) error {
 				if err != nil {
 					return err
 				}
@@ -135,15 +136,10 @@ Timings are reported, never asserted.`,
 				res.Print(out)
 				return nil
 			}
-			res, err := bench.Run(ctx, sys, o)
-			if err != nil {
-				return err
+			if batchN > 0 {
+				return show(bench.RunBatch(ctx, sys, bench.BatchOptions{N: batchN, C: o.C, Logger: logger}))
 			}
-			if asJSON {
-				return bench.WriteJSON(out, res)
-			}
-			res.Print(out)
-			return nil
+			return show(bench.Run(ctx, sys, o))
 		},
 	}
 	f := cmd.Flags()
