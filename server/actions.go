@@ -40,6 +40,16 @@ func parseIfMatch(h string) (int64, bool) {
 	return n, true
 }
 
+// ifMatch reads the request's If-Match (parseIfMatch), answering 400
+// itself, and false, when it is malformed.
+func ifMatch(c *gin.Context) (int64, bool) {
+	want, ok := parseIfMatch(c.GetHeader("If-Match"))
+	if !ok {
+		fail(c, http.StatusBadRequest, `If-Match must be "<version>" as given in the ETag, or *`)
+	}
+	return want, ok
+}
+
 // act takes an action on a dossier: POST /api/v1/dossiers/{id}/actions/{action}.
 func (s *Server) act(c *gin.Context) {
 	action := domain.Action(c.Param("action"))
@@ -47,9 +57,8 @@ func (s *Server) act(c *gin.Context) {
 		s.answer(c, err)
 		return
 	}
-	want, ok := parseIfMatch(c.GetHeader("If-Match"))
+	want, ok := ifMatch(c)
 	if !ok {
-		fail(c, http.StatusBadRequest, `If-Match must be "<version>" as given in the ETag, or *`)
 		return
 	}
 	var b actionBody

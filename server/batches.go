@@ -54,9 +54,8 @@ func (s *Server) getBatch(c *gin.Context) {
 
 // editBatch: PATCH /api/v1/batches/{id} (officer, If-Match).
 func (s *Server) editBatch(c *gin.Context) {
-	want, ok := parseIfMatch(c.GetHeader("If-Match"))
+	want, ok := ifMatch(c)
 	if !ok {
-		fail(c, http.StatusBadRequest, `If-Match must be "<version>" as given in the ETag, or *`)
 		return
 	}
 	var r app.BatchEditRequest
@@ -75,9 +74,8 @@ func (s *Server) editBatch(c *gin.Context) {
 
 // signBatch: POST /api/v1/batches/{id}/actions/sign.
 func (s *Server) signBatch(c *gin.Context) {
-	want, ok := parseIfMatch(c.GetHeader("If-Match"))
+	want, ok := ifMatch(c)
 	if !ok {
-		fail(c, http.StatusBadRequest, `If-Match must be "<version>" as given in the ETag, or *`)
 		return
 	}
 	v, err := s.app.SignBatch(c.Request.Context(), mustActor(c), c.Param("id"), want)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"tdkt/app"
@@ -79,8 +78,7 @@ func (c *Console) createBatch(w http.ResponseWriter, r *http.Request) {
 		Number: strings.TrimSpace(f.Get("number")), Date: strings.TrimSpace(f.Get("date"))}
 	v, err := c.app.CreateBatch(r.Context(), actorOf(r), req)
 	if err != nil {
-		e := app.AsError(err)
-		if e.Kind == app.ErrInternal || e.Kind == app.ErrUnavailable {
+		if ownPage(err, false) {
 			c.failPage(w, r, err)
 			return
 		}
@@ -150,14 +148,9 @@ func (c *Console) renderBatch(w http.ResponseWriter, r *http.Request, status int
 
 // signBatch signs it: POST /batches/{id}/sign.
 func (c *Console) signBatch(w http.ResponseWriter, r *http.Request) {
-	var ver int64
-	if v, err := strconv.ParseInt(r.PostForm.Get("version"), 10, 64); err == nil && v > 0 {
-		ver = v
-	}
-	b, err := c.app.SignBatch(r.Context(), actorOf(r), r.PathValue("id"), ver)
+	b, err := c.app.SignBatch(r.Context(), actorOf(r), r.PathValue("id"), formVersion(r))
 	if err != nil {
-		e := app.AsError(err)
-		if e.Kind == app.ErrInternal || e.Kind == app.ErrUnavailable || e.Kind == domain.ErrNotFound {
+		if ownPage(err, true) {
 			c.failPage(w, r, err)
 			return
 		}

@@ -326,9 +326,7 @@ func (c *Console) act(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	req := app.ActionRequest{Action: action, Comment: strings.TrimSpace(f.Get("comment")),
 		Number: f.Get("number"), Date: f.Get("date")}
-	if ver, err := strconv.ParseInt(f.Get("version"), 10, 64); err == nil && ver > 0 {
-		req.IfMatch = ver
-	}
+	req.IfMatch = formVersion(r)
 	for _, k := range f["missing"] {
 		req.Missing = append(req.Missing, domain.DocumentKind(k))
 	}
@@ -345,8 +343,7 @@ func (c *Console) act(w http.ResponseWriter, r *http.Request) {
 	}
 	nv, err := c.app.Act(ctx, a, id, req)
 	if err != nil {
-		e := app.AsError(err)
-		if e.Kind == app.ErrInternal || e.Kind == app.ErrUnavailable || e.Kind == domain.ErrNotFound {
+		if ownPage(err, true) {
 			c.failPage(w, r, err)
 			return
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -265,6 +266,23 @@ func statusOf(err error) int {
 		return st
 	}
 	return http.StatusInternalServerError
+}
+
+// ownPage reports whether a use case error is answered with a page of its
+// own (failPage) rather than the form again with the reason: a failure of
+// the system, and, when gone is set, a thing acted on that is not there.
+func ownPage(err error, gone bool) bool {
+	e := app.AsError(err)
+	return e.Kind == app.ErrInternal || e.Kind == app.ErrUnavailable || (gone && e.Kind == domain.ErrNotFound)
+}
+
+// formVersion is the version a form was shown at (its If-Match); 0 none.
+func formVersion(r *http.Request) int64 {
+	v, err := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	if err != nil || v < 1 {
+		return 0
+	}
+	return v
 }
 
 // failPage answers a use case error with a page of its own: not found,
