@@ -77,9 +77,7 @@ func TestWorkerKilledWhileSigningABatch(t *testing.T) {
 	if err != nil || second.status != http.StatusConflict {
 		t.Errorf("a second sign in flight: want 409, got %v %v", second, err)
 	}
-	s.mu.Lock()
-	w := s.worker
-	s.mu.Unlock()
+	w, _ := s.children()
 	w.kill()
 	killedAt := awarded
 	down := time.Now()

@@ -87,9 +87,7 @@ func (c faultCase) run(t *testing.T) (*load, *observed) {
 		t.Errorf("%s: a 503 without Retry-After or problem+json: %s", c.name, e)
 	}
 	if t.Failed() {
-		s.mu.Lock()
-		w, a := s.worker, s.api
-		s.mu.Unlock()
+		w, a := s.children()
 		t.Logf("worker log (end): %s", w.tail())
 		t.Logf("API log (end): %s", a.tail())
 	}
@@ -106,9 +104,7 @@ func TestWorkerKilledMidPath(t *testing.T) {
 		trigger: int64(n + n/5),
 		fault: func(ctx context.Context, l *load) (string, error) {
 			s := sys
-			s.mu.Lock()
-			w := s.worker
-			s.mu.Unlock()
+			w, _ := s.children()
 			w.kill()
 			down := time.Now()
 			time.Sleep(2 * time.Second)
@@ -194,9 +190,7 @@ func TestAPIKilledMidLoad(t *testing.T) {
 	faultCase{name: "API SIGKILL", slug: "api-kill", n: n, trigger: int64(n + n/2),
 		fault: func(ctx context.Context, l *load) (string, error) {
 			s := sys
-			s.mu.Lock()
-			a := s.api
-			s.mu.Unlock()
+			_, a := s.children()
 			a.kill()
 			down := time.Now()
 			time.Sleep(time.Second)
@@ -217,16 +211,12 @@ func TestAPIKilledAfterTemporalAnswered(t *testing.T) {
 	faultCase{name: "API SIGKILL after Temporal's answer", slug: "api-kill-answered", n: n, trigger: int64(n + n/2),
 		fault: func(ctx context.Context, l *load) (string, error) {
 			s := sys
-			s.mu.Lock()
-			a := s.api
-			s.mu.Unlock()
+			_, a := s.children()
 			a.kill()
 			if err := s.startAPI(ctx, "TDKT_FAILPOINT=kill-after-update"); err != nil {
 				return "", err
 			}
-			s.mu.Lock()
-			doomed := s.api
-			s.mu.Unlock()
+			_, doomed := s.children()
 			select {
 			case <-doomed.Done():
 			case <-ctx.Done():

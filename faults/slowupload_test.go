@@ -198,9 +198,7 @@ WHERE d.dossier_id = ANY($1) GROUP BY d.id`, "{"+joinIDs(ids)+"}")
 	}
 	t.Logf("slow uploads: %d documents stored, each whole and attached; %d broken-off uploads left nothing", n, broken)
 	if t.Failed() {
-		s.mu.Lock()
-		api := s.api
-		s.mu.Unlock()
+		_, api := s.children()
 		t.Logf("API log (end): %s", api.tail())
 	}
 }

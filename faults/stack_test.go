@@ -258,6 +258,14 @@ func (s *stack) command(ctx context.Context, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// children are the worker and the API running now (either may have been
+// replaced by a restart).
+func (s *stack) children() (worker, api *child) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.worker, s.api
+}
+
 func (s *stack) startWorker(ctx context.Context) error {
 	w, err := startChild("worker", s.bin, s.env(), filepath.Join(s.dir, "worker.log"), "worker")
 	if err != nil {
@@ -326,9 +334,7 @@ func (s *stack) ensureUp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s.mu.Lock()
-	w, a := s.worker, s.api
-	s.mu.Unlock()
+	w, a := s.children()
 	if w == nil || w.Exited() {
 		t.Logf("the worker was down; starting it again")
 		if err := s.startWorker(ctx); err != nil {
@@ -349,9 +355,7 @@ func (s *stack) ensureUp(t *testing.T) {
 // close stops everything: the children's process groups first (they use
 // the servers), then Temporal and PostgreSQL; then removes the directory.
 func (s *stack) close() {
-	s.mu.Lock()
-	w, a := s.worker, s.api
-	s.mu.Unlock()
+	w, a := s.children()
 	for _, c := range []*child{a, w} {
 		if c != nil {
 			c.stop(10 * time.Second)
