@@ -152,16 +152,25 @@ func newSeen() Seen { return Seen{Accepted: map[string]bool{}, Completed: map[st
 
 // replayRun applies one run's projections and numbers, in event order.
 func replayRun(ctx context.Context, o Options, workflowID, runID string, seen *Seen) (projections, numbers int, err error) {
+	events, err := history(ctx, o, workflowID, runID)
+	if err != nil {
+		return 0, 0, err
+	}
+	return applyRun(ctx, o, workflowID, events, seen)
+}
+
+// history reads one run's whole event history.
+func history(ctx context.Context, o Options, workflowID, runID string) ([]*historypb.HistoryEvent, error) {
 	var events []*historypb.HistoryEvent
 	it := o.Client.GetWorkflowHistory(ctx, workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for it.HasNext() {
 		ev, err := it.Next()
 		if err != nil {
-			return 0, 0, fmt.Errorf("reproject %s: history: %w", workflowID, err)
+			return nil, fmt.Errorf("reproject %s: history of run %s: %w", workflowID, runID, err)
 		}
 		events = append(events, ev)
 	}
-	return applyRun(ctx, o, workflowID, events, seen)
+	return events, nil
 }
 
 // applyRun writes what one run's events recorded into the read model:
@@ -280,14 +289,9 @@ func Dossier(ctx context.Context, o Options, id string) (Seen, error) {
 	var runs [][]*historypb.HistoryEvent
 	runID := desc.GetWorkflowExecutionInfo().GetExecution().GetRunId()
 	for len(runs) < maxRunsBack && runID != "" {
-		var events []*historypb.HistoryEvent
-		it := o.Client.GetWorkflowHistory(ctx, wid, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		for it.HasNext() {
-			ev, err := it.Next()
-			if err != nil {
-				return seen, fmt.Errorf("reproject %s: history of run %s: %w", id, runID, err)
-			}
-			events = append(events, ev)
+		events, err := history(ctx, o, wid, runID)
+		if err != nil {
+			return seen, err
 		}
 		runs = append(runs, events)
 		runID = ""
