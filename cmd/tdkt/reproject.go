@@ -8,6 +8,7 @@ import (
 
 	"tdkt/reproject"
 	"tdkt/store"
+	"tdkt/worker"
 )
 
 func reprojectCmd() *cobra.Command {
@@ -42,7 +43,7 @@ backup.`,
 			if err := store.Migrate(ctx, st.DB.DB, "up"); err != nil {
 				return err
 			}
-			dc, err := dataConverter(cfg)
+			dc, err := worker.DataConverter(cfg)
 			if err != nil {
 				return err
 			}

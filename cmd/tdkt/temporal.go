@@ -8,7 +8,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/log"
 
 	"tdkt/codec"
@@ -33,7 +32,7 @@ func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, r
 		ConnectionOptions: client.ConnectionOptions{GrpcCompression: worker.GrpcCompression(cfg)},
 	}
 	if len(cfg.PayloadKey) > 0 {
-		dc, err := dataConverter(cfg)
+		dc, err := worker.DataConverter(cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -64,10 +63,4 @@ func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, r
 		case <-time.After(2 * time.Second):
 		}
 	}
-}
-
-// dataConverter is how the worker and the API encode Temporal payloads
-// (worker.DataConverter).
-func dataConverter(cfg config.Config) (converter.DataConverter, error) {
-	return worker.DataConverter(cfg)
 }
