@@ -158,7 +158,11 @@ func (c *Console) signBatch(w http.ResponseWriter, r *http.Request) {
 		c.renderBatch(w, r, statusOf(err), msg, fields)
 		return
 	}
-	msg := fmt.Sprintf("Đã ký %s số %s: %d hồ sơ được khen thưởng", strings.ToLower(batchKindNames[b.Kind]), b.Number, len(b.Moved))
+	moved := "được khen thưởng"
+	if b.Kind == workflows.BatchProposal {
+		moved = "được trình cấp trên xem xét"
+	}
+	msg := fmt.Sprintf("Đã ký văn bản số %s: %d hồ sơ %s", b.Number, len(b.Moved), moved)
 	if len(b.Dropped) > 0 {
 		msg += fmt.Sprintf(", %d hồ sơ bị loại khỏi danh sách (xem lý do bên dưới)", len(b.Dropped))
 	}
