@@ -82,6 +82,9 @@ func (s *Service) Act(ctx context.Context, a domain.Actor, id string, r ActionRe
 		return domain.View{}, &Error{Kind: domain.ErrForbidden, Action: r.Action, Stage: v.Stage,
 			Detail: fmt.Sprintf("your roles may not %s a dossier", r.Action)}
 	}
+	if err := s.onOpenSession(ctx, v.ID, r.Action); err != nil {
+		return domain.View{}, err
+	}
 	// The read model never runs ahead of the workflow: a version older than
 	// the stored one is stale for sure, and needs no round trip. (Only where
 	// the action is otherwise allowed, so that the answer is the workflow's.)

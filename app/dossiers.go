@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -188,6 +189,21 @@ func (s *Service) present(ctx context.Context, a domain.Actor, v domain.View, vo
 	v.AllowedActions = v.AllowedFor(a, hasVoted)
 	if v.AllowedActions == nil {
 		v.AllowedActions = []domain.Action{}
+	}
+	if v.Stage == domain.Council && v.Votes != nil && v.Votes.Yes == nil {
+		// On an open session's agenda, it is voted only through it.
+		if st, ok := s.store.(sessionStore); ok {
+			held, err := st.OpenSessionsOf(ctx, []string{v.ID}, "")
+			if err != nil {
+				s.log.WarnContext(ctx, "open sessions", "dossier", v.ID, "error", err)
+			}
+			if sid := held[v.ID]; sid != "" {
+				v.CouncilSession = sid
+				v.AllowedActions = slices.DeleteFunc(v.AllowedActions, func(x domain.Action) bool {
+					return x == domain.ActVote || x == domain.ActWrittenOpinion || x == domain.ActCloseVote
+				})
+			}
+		}
 	}
 	if v.Documents == nil {
 		v.Documents = []domain.Document{}

@@ -44,6 +44,9 @@ type Error struct {
 	// unavailable errors (logged, never shown).
 	What string
 	Err  error
+	// VI, when set, is the sentence people are shown (a refusal whose
+	// translation the use case knows best, such as a council session's).
+	VI string
 	// Recorded, on an unavailable error, says Temporal recorded the
 	// transition but the read model does not show it yet (it will, within
 	// seconds): the client must read before repeating it.

@@ -29,6 +29,7 @@ var (
 		domain.ActAttachDocument: "Đính kèm tài liệu",
 		domain.ActNoticeEnd:      "Kết thúc công khai",
 		domain.ActOverdue:        "Quá hạn xử lý",
+		domain.ActSessionResult:  "Kết quả phiên họp Hội đồng",
 	}
 	// DocumentKindNames names each kind of document (thành phần hồ sơ).
 	DocumentKindNames = map[domain.DocumentKind]string{
@@ -92,6 +93,7 @@ var (
 		"Idempotency-Key": "Mã chống gửi trùng", "cursor": "Trang", "limit": "Số dòng mỗi trang",
 		"stage": "Giai đoạn", "status": "Trạng thái", "award": "Hình thức khen thưởng", "unit": "Đơn vị",
 		"overdue": "Quá hạn", "q": "Từ khóa",
+		"title": "Tiêu đề", "dossiers": "Hồ sơ", "choices": "Phiếu biểu quyết", "add": "Hồ sơ thêm vào", "remove": "Hồ sơ bỏ ra",
 	}
 )
 
@@ -156,6 +158,12 @@ var fieldMessages = []struct{ prefix, vi string }{
 	{"must be a whole number", "phải là số nguyên từ 1 đến 200"},
 	{"unknown stage", "không có giai đoạn này"},
 	{"must be one of active", "không có trạng thái này"},
+	{"a ballot has a choice", "cần chọn đồng ý, không đồng ý hoặc không biểu quyết cho hồ sơ này"},
+	{"must be yes, no or abstain", "phải là đồng ý, không đồng ý hoặc không biểu quyết"},
+	{"an agenda holds at least one", "cần có ít nhất một hồ sơ"},
+	{"an agenda holds at most", "có quá nhiều hồ sơ cho một phiên họp"},
+	{"no such dossier", "có hồ sơ không tồn tại"},
+	{"lists ", "có hồ sơ được chọn hai lần"},
 }
 
 // VietnameseField translates one field error for people.
@@ -183,6 +191,9 @@ func Vietnamese(err error) (string, []domain.FieldError) {
 		fields = append(fields, VietnameseField(f))
 	}
 	act := strings.ToLower(ActionName(e.Action, e.Stage))
+	if e.VI != "" {
+		return e.VI, fields
+	}
 	switch e.Kind {
 	case domain.ErrInvalid:
 		return "Một số thông tin chưa hợp lệ. Vui lòng kiểm tra lại.", fields

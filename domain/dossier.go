@@ -2,6 +2,7 @@ package domain
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -42,10 +43,14 @@ type Ballot struct {
 	Yes     int      `json:"yes"`
 	No      int      `json:"no"`
 	Closed  bool     `json:"closed"`
+	// Abstain and SessionCast are a council session's counts, applied
+	// whole when it closed (the session keeps who cast a ballot).
+	Abstain     int `json:"abstain,omitempty"`
+	SessionCast int `json:"session_cast,omitempty"`
 }
 
 // Cast is how many members have voted.
-func (b *Ballot) Cast() int { return len(b.Voters) }
+func (b *Ballot) Cast() int { return len(b.Voters) + b.SessionCast }
 
 // HasVoted reports whether member id has voted.
 func (b *Ballot) HasVoted(id string) bool {
@@ -63,10 +68,13 @@ func (b *Ballot) Passed() bool { return b.Cast() >= b.Quorum && b.Yes >= b.Neede
 
 // Tally is the published result of a closed vote.
 type Tally struct {
-	Members int  `json:"members"`
-	Cast    int  `json:"cast"`
-	Yes     int  `json:"yes"`
-	No      int  `json:"no"`
+	Members int `json:"members"`
+	Cast    int `json:"cast"`
+	Yes     int `json:"yes"`
+	No      int `json:"no"`
+	// Abstain are members who took part and did not vote on this dossier
+	// (a council session's ballot lets a member abstain per dossier).
+	Abstain int  `json:"abstain,omitempty"`
 	Needed  int  `json:"needed"`
 	Quorum  int  `json:"quorum"`
 	Passed  bool `json:"passed"`
@@ -136,6 +144,8 @@ type Details struct {
 	DueAt    *time.Time     `json:"due_at,omitempty"`
 	// Batch is the batch a decision or proposal was signed in.
 	Batch string `json:"batch,omitempty"`
+	// Session is the council session whose tally an entry applied.
+	Session string `json:"session,omitempty"`
 }
 
 // Command is an action someone asks for.
@@ -168,6 +178,11 @@ type Command struct {
 	// when the batch was signed, not by the dossier (Number and Date are
 	// then required).
 	Batch string `json:"batch,omitempty"`
+	// Session and Tally are a council session's result for the dossier
+	// (session_result): the counts of the session's ballots; the dossier
+	// works out what they need and whether they pass, by its own rule.
+	Session string `json:"session,omitempty"`
+	Tally   *Tally `json:"tally,omitempty"`
 	// CallerProjects says the caller (the API) writes the transition into
 	// the read model itself, from the update's outcome, before it answers;
 	// without it (an API from before) the workflow projects it.
@@ -387,6 +402,14 @@ func (d *Dossier) Validate(c Command) *Error {
 	if len(fe) > 0 {
 		return Invalid(fe...)
 	}
+	if c.Action == ActSessionResult {
+		if e := d.validateSessionResult(c); e != nil {
+			return e
+		}
+	} else if c.Session != "" || c.Tally != nil {
+		fe = append(fe, FieldError{"session", "only a council session's result carries a session and a tally"})
+		return Invalid(fe...)
+	}
 	if c.Action == ActVote && d.Ballot != nil && d.Ballot.HasVoted(c.Actor.ID) {
 		return refuse(ErrConflict, d.Stage, "you have already voted on this dossier")
 	}
@@ -443,6 +466,12 @@ func (d *Dossier) Apply(c Command, now time.Time, p Policy) []HistoryEntry {
 		return out
 	case ActCloseVote:
 		return append(out, d.closeVote(now, c.Actor, role, c.Comment, p))
+	case ActSessionResult:
+		b := d.Ballot
+		b.Yes, b.No, b.Abstain, b.SessionCast = c.Tally.Yes, c.Tally.No, c.Tally.Abstain, c.Tally.Cast
+		e := d.closeVote(now, c.Actor, role, c.Comment, p)
+		e.Details.Session = c.Session
+		return append(out, e)
 	case ActAttachDocument:
 		doc := *c.Document
 		d.Documents = append(d.Documents, doc)
@@ -507,11 +536,36 @@ func (d *Dossier) Apply(c Command, now time.Time, p Policy) []HistoryEntry {
 func (d *Dossier) closeVote(now time.Time, by Actor, role Role, comment string, p Policy) HistoryEntry {
 	b := d.Ballot
 	b.Closed = true
-	tally := &Tally{Members: b.Members, Cast: b.Cast(), Yes: b.Yes, No: b.No, Needed: b.Needed, Quorum: b.Quorum, Passed: b.Passed()}
+	tally := &Tally{Members: b.Members, Cast: b.Cast(), Yes: b.Yes, No: b.No, Abstain: b.Abstain, Needed: b.Needed, Quorum: b.Quorum, Passed: b.Passed()}
 	from := d.Stage
 	next := voteOutcome(d, p)
 	d.enter(next, now, p)
 	return d.record(now, by, role, ActCloseVote, from, next, comment, &Details{Tally: tally})
+}
+
+// validateSessionResult checks a council session's result: its counts make
+// sense, reach the quorum, and the dossier was not voted on alone meanwhile
+// (a dossier on a session's agenda is voted only through it; the API refuses
+// a single vote on it, and this catches one that raced the agenda).
+func (d *Dossier) validateSessionResult(c Command) *Error {
+	t := c.Tally
+	if strings.TrimSpace(c.Session) == "" || t == nil {
+		return Invalid(FieldError{"tally", "a session's result names the session and carries its tally"})
+	}
+	b := d.Ballot
+	if b == nil || b.Closed {
+		return refuse(ErrConflict, d.Stage, "the vote is closed")
+	}
+	if t.Yes < 0 || t.No < 0 || t.Abstain < 0 || t.Yes+t.No+t.Abstain != t.Cast || t.Cast > b.Members {
+		return Invalid(FieldError{"tally", fmt.Sprintf("yes %d + no %d + abstain %d must equal the %d ballots cast, at most the council's %d members", t.Yes, t.No, t.Abstain, t.Cast, b.Members)})
+	}
+	if len(b.Voters) > 0 {
+		return refuse(ErrConflict, d.Stage, "%d member(s) voted on this dossier alone while it was on the session's agenda; the session's tally cannot be applied", len(b.Voters))
+	}
+	if t.Cast < b.Quorum {
+		return refuse(ErrConflict, d.Stage, "only %d of the %d ballots the quorum needs were cast", t.Cast, b.Quorum)
+	}
+	return nil
 }
 
 // enter moves the dossier into stage s at time now.

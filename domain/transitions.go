@@ -28,6 +28,11 @@ const (
 	ActAttachDocument Action = "attach_document" // a document upload
 	ActNoticeEnd      Action = "notice_end"      // the public notice period ran out
 	ActOverdue        Action = "overdue"         // a stage passed its due date
+	// ActSessionResult applies a council session's tally to a dossier on
+	// its agenda (DOMAIN.md, "Council sessions"): sent by the session's
+	// workflow when the secretary closes it, never through the actions
+	// endpoint.
+	ActSessionResult Action = "session_result"
 )
 
 // Field is something an action's body must or may carry.
@@ -147,6 +152,7 @@ var Table = []Transition{
 	{Action: ActAttachDocument, Stages: []Stage{Reception, Supplement}, Roles: []Role{RoleUnit}, Internal: true},
 	{Action: ActNoticeEnd, Stages: []Stage{PublicNotice}, Roles: []Role{RoleSystem}, Internal: true, Next: Council},
 	{Action: ActOverdue, Stages: running, Roles: []Role{RoleSystem}, Internal: true},
+	{Action: ActSessionResult, Stages: []Stage{Council}, Roles: []Role{RoleSecretary}, Internal: true, Resolve: voteOutcome},
 }
 
 var publicActions = PublicActions()

@@ -12,6 +12,9 @@ type VotesView struct {
 	Quorum int  `json:"quorum"`
 	Yes    *int `json:"yes"`
 	No     *int `json:"no"`
+	// Abstain is shown, once the vote closed, when a council session's
+	// ballot let members abstain.
+	Abstain *int `json:"abstain,omitempty"`
 }
 
 // View is the dossier object of the HTTP API, without the caller-specific
@@ -41,6 +44,10 @@ type View struct {
 	Documents         []Document     `json:"documents"`
 	MissingDocuments  []DocumentKind `json:"missing_documents"`
 	AllowedActions    []Action       `json:"allowed_actions"`
+	// CouncilSession is the open council session whose agenda holds the
+	// dossier (it is voted only through it); set when the dossier is read
+	// alone, never stored.
+	CouncilSession string `json:"council_session,omitempty"`
 	// RuleSet names the rules the dossier is judged by, with the day they
 	// came into force (those in force when it was received).
 	RuleSet   string    `json:"rule_set,omitempty"`
@@ -70,6 +77,10 @@ func (d *Dossier) View() View {
 		if b.Closed {
 			yes, no := b.Yes, b.No
 			vv.Yes, vv.No = &yes, &no
+			if b.Abstain > 0 {
+				abstain := b.Abstain
+				vv.Abstain = &abstain
+			}
 		}
 		v.Votes = vv
 	}

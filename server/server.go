@@ -167,6 +167,14 @@ func (s *Server) routes(m *metrics.HTTP) *gin.Engine {
 	api.PATCH("/batches/:id", s.editBatch)
 	api.POST("/batches/:id/actions/sign", s.signBatch)
 	api.GET("/batches/:id/document", s.batchDocument)
+	api.POST("/council-sessions", s.openSession)
+	api.GET("/council-sessions", s.listSessions)
+	api.GET("/council-sessions/:id", s.getSession)
+	api.POST("/council-sessions/:id/agenda", s.changeAgenda)
+	api.POST("/council-sessions/:id/ballots", s.castBallot)
+	api.POST("/council-sessions/:id/written-opinions", s.recordOpinion)
+	api.POST("/council-sessions/:id/actions/close", s.closeSession)
+	api.GET("/council-sessions/:id/minutes", s.sessionMinutes)
 	s.codecRoutes(r)
 	return r
 }

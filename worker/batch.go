@@ -11,11 +11,13 @@ import (
 	"tdkt/workflows"
 )
 
-// RegisterBatchMover puts the activity that moves a signed batch's
-// dossiers on a worker; a moves them as the API acts (Start does this with
-// the configured keys).
-func RegisterBatchMover(w sdkworker.Registry, a *app.Service) {
+// RegisterFanOut puts on a worker the activities that send many dossiers
+// their update: a signed batch's decide or propose, a closed council
+// session's results. a sends them as the API acts (Start does this with the
+// configured keys).
+func RegisterFanOut(w sdkworker.Registry, a *app.Service) {
 	w.RegisterActivityWithOptions((&batchMover{app: a}).Move, activity.RegisterOptions{Name: workflows.MoveBatchActivity})
+	w.RegisterActivityWithOptions((&sessionApplier{app: a}).Apply, activity.RegisterOptions{Name: workflows.ApplySessionActivity})
 }
 
 // batchMover moves a signed batch's dossiers (workflows.MoveBatchActivity).

@@ -35,6 +35,7 @@ func Register(w sdkworker.Registry, st *store.Store) { RegisterSealed(w, st, nil
 func RegisterSealed(w sdkworker.Registry, st *store.Store, v workflows.Verifier) {
 	w.RegisterWorkflowWithOptions(workflows.DossierWith(v), workflow.RegisterOptions{Name: workflows.DossierWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.BatchWith(v), workflow.RegisterOptions{Name: workflows.BatchWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.CouncilSessionWith(v), workflow.RegisterOptions{Name: workflows.SessionWorkflowName})
 	acts := &activities.Activities{Store: st}
 	w.RegisterActivityWithOptions(acts.Project, activity.RegisterOptions{Name: activities.ProjectActivity})
 	w.RegisterActivityWithOptions(acts.IssueNumber, activity.RegisterOptions{Name: activities.IssueNumberActivity})
@@ -82,7 +83,7 @@ func Start(c client.Client, st *store.Store, cfg config.Config, logger *slog.Log
 	}
 	RegisterSealed(w, st, v)
 	// A batch's dossiers are moved as the API acts: sealed, marked, written.
-	RegisterBatchMover(w, app.New(app.Deps{Temporal: c, Store: st, TaskQueue: cfg.TaskQueue, Sealer: sealer, Logger: logger}))
+	RegisterFanOut(w, app.New(app.Deps{Temporal: c, Store: st, TaskQueue: cfg.TaskQueue, Sealer: sealer, Logger: logger}))
 	rec, err := NewReconciler(c, st, cfg, logger)
 	if err != nil {
 		return nil, err

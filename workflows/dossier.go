@@ -135,7 +135,7 @@ func (w *dossierWorkflow) setup(ctx workflow.Context) error {
 	); err != nil {
 		return fmt.Errorf("update %s: %w", UpdateFlush, err)
 	}
-	actions := append(domain.PublicActions(), domain.ActAttachDocument)
+	actions := append(domain.PublicActions(), domain.ActAttachDocument, domain.ActSessionResult)
 	for _, a := range actions {
 		a := a
 		err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateName(a),

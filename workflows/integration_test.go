@@ -58,7 +58,7 @@ func newStack(t *testing.T) *stack {
 	s := &stack{t: t, c: c, st: st, queue: "it-" + t.Name(), failed: map[string]*atomic.Bool{}}
 	w := sdkworker.New(c, s.queue, sdkworker.Options{})
 	worker.Register(w, st)
-	worker.RegisterBatchMover(w, app.New(app.Deps{Temporal: c, Store: st, TaskQueue: s.queue}))
+	worker.RegisterFanOut(w, app.New(app.Deps{Temporal: c, Store: st, TaskQueue: s.queue}))
 	// Projection that fails once per dossier before it reaches the store.
 	acts := &activities.Activities{Store: st}
 	w.RegisterActivityWithOptions(func(ctx context.Context, in activities.ProjectInput) error {
