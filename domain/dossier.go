@@ -470,7 +470,7 @@ func (d *Dossier) Apply(c Command, now time.Time, p Policy) []HistoryEntry {
 		b := d.Ballot
 		b.Yes, b.No, b.Abstain, b.SessionCast = c.Tally.Yes, c.Tally.No, c.Tally.Abstain, c.Tally.Cast
 		e := d.closeVote(now, c.Actor, role, c.Comment, p)
-		e.Details.Session = c.Session
+		e.Action, e.Details.Session = ActSessionResult, c.Session
 		return append(out, e)
 	case ActAttachDocument:
 		doc := *c.Document
