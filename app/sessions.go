@@ -36,9 +36,12 @@ type AgendaRequest struct {
 // BallotRequest is a member's ballot, or an absent member's written
 // opinion (Member set, recorded by the secretary).
 type BallotRequest struct {
-	Member  string            `json:"member"`
-	Choices map[string]string `json:"choices"`
-	Comment string            `json:"comment"`
+	Member string `json:"member"`
+	// MemberName is the absent member's name, for the attendance (written
+	// opinions only; a member's own ballot carries their name).
+	MemberName string            `json:"member_name"`
+	Choices    map[string]string `json:"choices"`
+	Comment    string            `json:"comment"`
 }
 
 // Session is a council session as a caller sees it: MyBallotCast says,
@@ -448,13 +451,16 @@ func (s *Service) RecordOpinion(ctx context.Context, a domain.Actor, id string, 
 	} else if member == "" {
 		fe = append(fe, domain.FieldError{Field: "member", Message: "the absent member's id is required"})
 	}
+	if e := CheckText("member_name", r.MemberName, MaxName); e != nil {
+		fe = append(fe, *e)
+	}
 	if e := CheckText("comment", r.Comment, MaxComment); e != nil {
 		fe = append(fe, *e)
 	}
 	if len(fe) > 0 {
 		return Session{}, invalid(fe...)
 	}
-	arg := workflows.SessionBallot{Actor: a, Member: member, Choices: choices(cur.Dossiers(), r.Choices), Comment: r.Comment}
+	arg := workflows.SessionBallot{Actor: a, Member: member, MemberName: strings.TrimSpace(r.MemberName), Choices: choices(cur.Dossiers(), r.Choices), Comment: r.Comment}
 	if s.sealer != nil {
 		arg.Seal = s.sealer.Seal(workflows.SessionMessage(id, workflows.UpdateSessionOpinion, arg))
 	}
