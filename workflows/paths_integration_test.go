@@ -192,6 +192,57 @@ func TestPathsOnRealStack(t *testing.T) {
 		s.act(b, cmd(domain.ActResubmit, unitA), domain.Decision)
 		s.act(b, domain.Command{Action: domain.ActReject, Actor: chairman, Comment: "không đủ"}, domain.Rejected)
 	})
+	t.Run("a council session: one ballot per member, tallies applied once", func(t *testing.T) {
+		s.t = t
+		var ids []string
+		for range 2 {
+			id := s.submit("CO_THI_DUA_TINH", domain.Collective, "", domain.DefaultPolicy(), 0)
+			s.act(id, cmd(domain.ActAccept, officer), domain.Appraisal)
+			s.act(id, cmd(domain.ActApprove, officer), domain.Council)
+			ids = append(ids, id)
+		}
+		session := fmt.Sprintf("PH-IT-%d", time.Now().UnixNano()%1e9)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, err := s.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.SessionWorkflowID(session), TaskQueue: s.queue},
+			workflows.SessionWorkflowName, workflows.SessionInput{ID: session, Title: "Phiên họp", Date: "2026-01-20",
+				Agenda:  []workflows.AgendaItem{{DossierID: ids[0], AwardCode: "CO_THI_DUA_TINH"}, {DossierID: ids[1], AwardCode: "CO_THI_DUA_TINH"}},
+				Members: 9, Quorum: 6, By: secretary, CreatedAt: time.Now().UTC()})
+		require.NoError(t, err)
+		update := func(name string, arg any) workflows.SessionView {
+			h, err := s.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflows.SessionWorkflowID(session),
+				UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted})
+			require.NoError(t, err)
+			var v workflows.SessionView
+			require.NoError(t, h.Get(ctx, &v))
+			return v
+		}
+		// Eight yes on the first (80% of 9 needs 8), five on the second.
+		for i := 1; i <= 8; i++ {
+			second := workflows.ChoiceYes
+			if i > 5 {
+				second = workflows.ChoiceNo
+			}
+			choices := []workflows.Choice{{DossierID: ids[0], Choice: workflows.ChoiceYes}, {DossierID: ids[1], Choice: second}}
+			if i == 8 {
+				update(workflows.UpdateSessionOpinion, workflows.SessionBallot{Actor: secretary, Member: member(i).ID, Choices: choices})
+				continue
+			}
+			update(workflows.UpdateSessionBallot, workflows.SessionBallot{Actor: member(i), Member: member(i).ID, Choices: choices})
+		}
+		v := update(workflows.UpdateSessionClose, workflows.SessionClose{Actor: secretary})
+		require.Equal(t, workflows.SessionClosed, v.Status)
+		require.True(t, v.Agenda[0].Tally.Passed)
+		require.False(t, v.Agenda[1].Tally.Passed)
+		require.True(t, v.Agenda[0].Applied && v.Agenda[1].Applied)
+		require.NoError(t, s.c.GetWorkflow(ctx, workflows.SessionWorkflowID(session), "").Get(ctx, &v))
+		if captureDir != "" {
+			s.captureWorkflow(workflows.SessionWorkflowID(session), "council_session")
+		}
+		got := s.finish(ids[1], "council_session_dossier")
+		require.Equal(t, domain.Rejected, got.Stage)
+		s.act(ids[0], domain.Command{Action: domain.ActCancel, Actor: admin, Comment: "xong"}, domain.Cancelled)
+	})
 	t.Run("administrators find dossiers by search attributes", func(t *testing.T) {
 		s.t = t
 		id := s.submit("BK_UBND_TINH", domain.Individual, "", domain.DefaultPolicy(), 0)
