@@ -67,7 +67,9 @@ func (l *load) done(r *dossierRun) bool { return r.next > len(documents)+len(l.p
 type load struct {
 	// path is the steps each dossier takes after its documents (the
 	// global path, or a prefix of it).
-	path     []step
+	path []step
+	// award is what the dossiers propose (the global award unless set).
+	award    string
 	name     string
 	campaign string
 	api      *api
@@ -84,7 +86,7 @@ type load struct {
 
 func newLoad(s *stack, name string, n int, obs *observed) *load {
 	campaign := fmt.Sprintf("faults-%s-%d", name, time.Now().UnixNano())
-	l := &load{name: name, campaign: campaign, api: s.client(obs), path: path}
+	l := &load{name: name, campaign: campaign, api: s.client(obs), path: path, award: award}
 	for i := 0; i < n; i++ {
 		l.runs = append(l.runs, &dossierRun{n: i, key: fmt.Sprintf("%s-%04d", campaign, i)})
 	}
@@ -179,7 +181,7 @@ func (l *load) attach(ctx context.Context, r *dossierRun, kind domain.DocumentKi
 }
 
 func (l *load) submit(ctx context.Context, r *dossierRun) error {
-	body := map[string]any{"award_code": award, "kind": "merit", "campaign": l.campaign, "achievement_period": "2025",
+	body := map[string]any{"award_code": l.award, "kind": "merit", "campaign": l.campaign, "achievement_period": "2025",
 		"nominee": map[string]any{"type": "individual", "name": fmt.Sprintf("Nguyễn Văn Lỗi %d", r.n), "position": "Giáo viên",
 			"organization": "Trường THPT Phong Thổ"},
 		"summary": "Hồ sơ của bộ kiểm thử sự cố"}

@@ -46,7 +46,17 @@ const (
 	asOff    = "officer"
 	asChair  = "chairman"
 	asAdmin  = "admin"
+	asSec    = "secretary"
 )
+
+// members are the council's members (the policy's default size, 9).
+var members = func() []string {
+	var out []string
+	for i := 1; i <= domain.DefaultPolicy().CouncilMembers; i++ {
+		out = append(out, fmt.Sprintf("member-%d", i))
+	}
+	return out
+}()
 
 // stack is the system under test: real servers and the tdkt binary's worker
 // and API as child processes, each in its own process group.
@@ -176,11 +186,18 @@ func (s *stack) start() error {
 		return err
 	}
 	s.tokens = map[string]string{}
-	for who, p := range map[string]struct {
+	people := map[string]struct {
 		role domain.Role
 		unit string
 	}{asUnit: {domain.RoleUnit, unitCode}, asOff: {domain.RoleOfficer, ""}, asChair: {domain.RoleChairman, ""},
-		asAdmin: {domain.RoleAdmin, ""}} {
+		asAdmin: {domain.RoleAdmin, ""}, asSec: {domain.RoleSecretary, ""}}
+	for _, m := range members {
+		people[m] = struct {
+			role domain.Role
+			unit string
+		}{domain.RoleCouncil, ""}
+	}
+	for who, p := range people {
 		tok, err := auth.Mint([]byte(secret), "faults-"+who, "Fault suite "+who, []domain.Role{p.role}, p.unit, 2*time.Hour)
 		if err != nil {
 			return err

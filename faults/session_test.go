@@ -1,0 +1,191 @@
+package faults
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"tdkt/domain"
+)
+
+// sessionDossiers is the agenda the worker is killed under (issue 12: 50).
+const sessionDossiers = 50
+
+// sessionAward goes through the council (more than half of the members).
+const sessionAward = "BK_TTG"
+
+// f. The worker is killed (SIGKILL) while a council session of 50 dossiers
+// is closing, and started again: the session ends closed, every dossier's
+// tally is applied exactly once (one session_result in its history; the
+// dossiers voted yes in decision, the others rejected), read model equal
+// to workflow, no mark left; a second close sent while the first is in
+// flight gets 409.
+func TestWorkerKilledWhileClosingASession(t *testing.T) {
+	s := sys
+	s.ensureUp(t)
+	obs := &observed{}
+	l := newLoad(s, "session-kill", sessionDossiers, obs)
+	l.award = sessionAward
+	l.path = []step{{domain.ActAccept, asOff, domain.Appraisal}, {domain.ActApprove, asOff, domain.Council}}
+	ctx, cancel := context.WithTimeout(context.Background(), caseTimeout)
+	defer cancel()
+	start := time.Now()
+	l.run(ctx, clients)
+	var ids []string
+	for _, r := range l.runs {
+		if r.err != nil || r.id == "" {
+			t.Fatalf("dossier %d did not reach council: %v", r.n, r.err)
+		}
+		ids = append(ids, r.id)
+	}
+	setup := time.Since(start)
+
+	opened, err := l.api.jsonReq(ctx, http.MethodPost, "/api/v1/council-sessions", asSec,
+		map[string]any{"title": "Phiên họp của bộ kiểm thử sự cố", "date": "2026-12-15", "dossiers": ids}, nil)
+	if err != nil || opened.status != http.StatusCreated {
+		t.Fatalf("open the session: %v %v", opened, err)
+	}
+	var ss struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+		Quorum int    `json:"quorum"`
+		Agenda []struct {
+			DossierID string          `json:"dossier_id"`
+			Applied   bool            `json:"applied"`
+			Dropped   string          `json:"dropped"`
+			Tally     *map[string]any `json:"tally"`
+		} `json:"agenda"`
+	}
+	if err := json.Unmarshal(opened.body, &ss); err != nil {
+		t.Fatal(err)
+	}
+	// The quorum casts: yes on even positions, no on odd ones.
+	want := map[string]domain.Stage{}
+	choices := map[string]string{}
+	for i, id := range ids {
+		choices[id], want[id] = "yes", domain.Decision
+		if i%2 == 1 {
+			choices[id], want[id] = "no", domain.Rejected
+		}
+	}
+	for _, m := range members[:ss.Quorum] {
+		r, err := l.api.jsonReq(ctx, http.MethodPost, "/api/v1/council-sessions/"+ss.ID+"/ballots", m, map[string]any{"choices": choices}, nil)
+		if err != nil || r.status != http.StatusCreated {
+			t.Fatalf("%s's ballot: %v %v", m, r, err)
+		}
+	}
+	closePath := "/api/v1/council-sessions/" + ss.ID + "/actions/close"
+
+	var wg sync.WaitGroup
+	var closed reply
+	var closeErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		closed, closeErr = l.api.jsonReq(ctx, http.MethodPost, closePath, asSec, nil, nil)
+	}()
+	// Once a few dossiers have their tally, a second close, then the kill.
+	deadline := time.Now().Add(time.Minute)
+	moved := 0
+	for moved < 3 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+		_ = s.db.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE campaign = $1 AND stage <> 'council'`, l.campaign).Scan(&moved)
+	}
+	second, err := l.api.jsonReq(ctx, http.MethodPost, closePath, asSec, nil, nil)
+	if err != nil || second.status != http.StatusConflict {
+		t.Errorf("a second close in flight: want 409, got %v %v", second, err)
+	}
+	w, _ := s.children()
+	w.kill()
+	_ = s.db.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE campaign = $1 AND stage <> 'council'`, l.campaign).Scan(&moved)
+	killedAt := moved
+	down := time.Now()
+	time.Sleep(time.Second)
+	if err := s.startWorker(ctx); err != nil {
+		t.Fatal(err)
+	}
+	downFor := time.Since(down)
+	wg.Wait()
+	if closeErr == nil && closed.status == http.StatusOK {
+		_ = json.Unmarshal(closed.body, &ss)
+	}
+	for ss.Status != "closed" && ctx.Err() == nil {
+		r, err := l.api.jsonReq(ctx, http.MethodGet, "/api/v1/council-sessions/"+ss.ID, asAdmin, nil, nil)
+		if err == nil && r.status == http.StatusOK {
+			_ = json.Unmarshal(r.body, &ss)
+		}
+		if ss.Status != "closed" {
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	closedIn := time.Since(down)
+
+	f := &figures{started: len(ids)}
+	if ss.Status != "closed" {
+		f.problem("the session is %q, not closed", ss.Status)
+	}
+	applied := 0
+	for _, it := range ss.Agenda {
+		if it.Applied && it.Tally != nil {
+			applied++
+		} else {
+			f.problem("%s: not applied (%s)", it.DossierID, it.Dropped)
+		}
+	}
+	for _, id := range ids {
+		v, err := l.api.getView(ctx, id, asAdmin)
+		if err != nil {
+			f.unfinished++
+			f.problem("%s: %v", id, err)
+			continue
+		}
+		if v.Stage != want[id] {
+			f.unfinished++
+			f.problem("%s: stage %s, want %s", id, v.Stage, want[id])
+		}
+		h, err := l.api.history(ctx, id)
+		if err != nil {
+			f.problem("%s: %v", id, err)
+			continue
+		}
+		results := 0
+		for i, e := range h {
+			if e.Seq != int64(i+1) {
+				f.mismatches++
+				f.problem("%s: history has a gap or a duplicate", id)
+				break
+			}
+			if e.Action == domain.ActSessionResult {
+				results++
+				if e.Details == nil || e.Details.Session != ss.ID {
+					f.problem("%s: its result does not name the session", id)
+				}
+			}
+		}
+		switch {
+		case results == 0:
+			f.lost++
+			f.problem("%s: no session result in its history", id)
+		case results > 1:
+			f.duplicates += results - 1
+			f.problem("%s: the session's result applied %d times", id, results)
+		}
+		if wv, err := s.queryState(ctx, id); err != nil || viewDiff(v, wv) != "" {
+			f.mismatches++
+			f.problem("%s: read model and workflow differ: %v %s", id, err, viewDiff(v, wv))
+		}
+	}
+	var left int
+	_ = s.db.QueryRowContext(ctx, `SELECT count(*) FROM projection_pending`).Scan(&left)
+	if left != 0 {
+		f.problem("%d marks left", left)
+	}
+	f.accepted = applied
+	report(t, "worker SIGKILL while closing a council session", f, time.Since(start), fmt.Sprintf(
+		"%d dossiers brought to council and %d ballots cast in %s; worker killed with %d tallies applied, down %s; the session %s closed %.1f s after the kill; a second close in flight answered %d",
+		sessionDossiers, ss.Quorum, setup.Round(100*time.Millisecond), killedAt, downFor.Round(100*time.Millisecond), ss.ID, closedIn.Seconds(), second.status))
+}
