@@ -54,46 +54,18 @@ func RunBatch(ctx context.Context, sys *System, o BatchOptions) (*BatchResult, e
 		return nil, err
 	}
 	run := randomID()
-	ids := make([]string, o.N+1)
-	var failed atomic.Int64
-	var firstErr atomic.Value
 	o.Logger.Info("batch: bringing dossiers to decision", "n", o.N, "c", o.C)
 	began := time.Now()
-	pool(ctx, o.N, o.C, func(i int) {
-		unit := benchUnits[i%len(benchUnits)]
-		body := domain.Submission{AwardCode: EngineAward, Kind: domain.KindMerit, Procedure: domain.ProcedureRegular,
-			Campaign: "bench-batch-" + run, AchievementPeriod: "2025",
-			Nominee: domain.Nominee{Type: domain.Individual, Name: fmt.Sprintf("%s (Danh sách %s %04d)", vnName(i), run, i),
-				Position: "Giáo viên", Organization: "Trường THPT Phong Thổ"}}
-		var d dossierAnswer
-		err := api.call(ctx, http.MethodPost, "/api/v1/dossiers", "unit:"+unit, body, http.StatusCreated, &d)
-		for _, k := range engineDocuments {
-			if err == nil {
-				err = api.upload(ctx, d.ID, "unit:"+unit, k)
-			}
-		}
-		for _, st := range enginePath[:2] {
-			if err == nil {
-				err = api.call(ctx, http.MethodPost, "/api/v1/dossiers/"+url.PathEscape(d.ID)+"/actions/"+string(st.action),
-					st.who, map[string]string{}, http.StatusOK, nil)
-			}
-		}
-		if err != nil {
-			failed.Add(1)
-			firstErr.CompareAndSwap(nil, err)
-			return
-		}
-		ids[i] = d.ID
-	})
-	if n := failed.Load(); n > 0 {
-		return nil, fmt.Errorf("bench --batch: %d dossiers did not reach decision; the first: %v", n, firstErr.Load())
+	ids, err := prepare(ctx, api, o.N, o.C, EngineAward, "bench-batch-"+run, "Danh sách "+run, enginePath[:2])
+	if err != nil {
+		return nil, fmt.Errorf("bench --batch: %w", err)
 	}
 	res := &BatchResult{N: o.N, PrepareSeconds: round1(time.Since(began).Seconds())}
 	var created struct {
 		ID string `json:"id"`
 	}
 	if err := api.call(ctx, http.MethodPost, "/api/v1/batches", "officer", map[string]any{"kind": "decision",
-		"title": "Bench " + run, "dossiers": ids[1:]}, http.StatusCreated, &created); err != nil {
+		"title": "Bench " + run, "dossiers": ids}, http.StatusCreated, &created); err != nil {
 		return nil, err
 	}
 	res.Batch = created.ID
@@ -138,4 +110,47 @@ func (r *BatchResult) Print(w io.Writer) {
 	fmt.Fprintf(w, "tdkt bench --batch: %d dossiers brought to decision in %.1f s\n", r.N, r.PrepareSeconds)
 	fmt.Fprintf(w, "signing batch %s (%s): %.2f s for %d dossiers moved, %d dropped (%.1f ms a dossier); %d of %d listed awarded right after the answer\n",
 		r.Batch, r.Number, r.SignSeconds, r.Moved, r.Dropped, r.PerDossierMs, r.Awarded, r.N)
+}
+
+// prepare submits n dossiers of award over HTTP with c clients, attaches
+// their documents and takes each through steps; it gives their ids.
+func prepare(ctx context.Context, api *apiClient, n, c int, award, campaign, label string, steps []engineStep) ([]string, error) {
+	aw, ok := domain.AwardByCode(award)
+	if !ok {
+		return nil, fmt.Errorf("no award %s", award)
+	}
+	docs := domain.RequiredDocuments(aw, domain.ProcedureRegular)
+	ids := make([]string, n+1)
+	var failed atomic.Int64
+	var firstErr atomic.Value
+	pool(ctx, n, c, func(i int) {
+		unit := benchUnits[i%len(benchUnits)]
+		body := domain.Submission{AwardCode: award, Kind: domain.KindMerit, Procedure: domain.ProcedureRegular,
+			Campaign: campaign, AchievementPeriod: "2025",
+			Nominee: domain.Nominee{Type: domain.Individual, Name: fmt.Sprintf("%s (%s %04d)", vnName(i), label, i),
+				Position: "Giáo viên", Organization: "Trường THPT Phong Thổ"}}
+		var d dossierAnswer
+		err := api.call(ctx, http.MethodPost, "/api/v1/dossiers", "unit:"+unit, body, http.StatusCreated, &d)
+		for _, k := range docs {
+			if err == nil {
+				err = api.upload(ctx, d.ID, "unit:"+unit, k)
+			}
+		}
+		for _, st := range steps {
+			if err == nil {
+				err = api.call(ctx, http.MethodPost, "/api/v1/dossiers/"+url.PathEscape(d.ID)+"/actions/"+string(st.action),
+					st.who, map[string]string{}, http.StatusOK, nil)
+			}
+		}
+		if err != nil {
+			failed.Add(1)
+			firstErr.CompareAndSwap(nil, err)
+			return
+		}
+		ids[i] = d.ID
+	})
+	if k := failed.Load(); k > 0 {
+		return nil, fmt.Errorf("%d dossiers did not get through; the first: %v", k, firstErr.Load())
+	}
+	return ids[1:], nil
 }

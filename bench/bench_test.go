@@ -105,6 +105,19 @@ func TestBenchTiny(t *testing.T) {
 	out.Reset()
 	br.Print(&out)
 	assert.Contains(t, out.String(), "signing batch")
+
+	// A tiny session on the same system: every member votes, the close
+	// applies every tally, half pass and half fail.
+	sr, err := bench.RunSession(context.Background(), sys, bench.SessionOptions{N: 4, C: 2, Logger: logger(t)})
+	require.NoError(t, err)
+	assert.Equal(t, 4, sr.Applied)
+	assert.Zero(t, sr.Dropped)
+	assert.Equal(t, 4, sr.Moved, "read-your-writes after the close")
+	assert.Equal(t, 9, sr.Members)
+	finitePositive(t, "close seconds", sr.CloseSeconds)
+	out.Reset()
+	sr.Print(&out)
+	assert.Contains(t, out.String(), "closing:")
 }
 
 // The read-path load over a small seed: every query answers, the plans are

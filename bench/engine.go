@@ -86,10 +86,26 @@ type apiClient struct {
 	base   string
 	http   *http.Client
 	tokens map[string]string
+	secret []byte
+}
+
+// member is the key of council member i's token, minted on first use.
+func (a *apiClient) member(i int) (string, error) {
+	key := fmt.Sprintf("member:%d", i)
+	if _, ok := a.tokens[key]; ok {
+		return key, nil
+	}
+	tok, err := auth.Mint(a.secret, fmt.Sprintf("bench-member-%d", i), fmt.Sprintf("Ủy viên Hội đồng số %d", i),
+		[]domain.Role{domain.RoleCouncil}, "", 6*time.Hour)
+	if err != nil {
+		return "", fmt.Errorf("mint token for member %d: %w", i, err)
+	}
+	a.tokens[key] = tok
+	return key, nil
 }
 
 func newAPIClient(base string, secret []byte, conns int) (*apiClient, error) {
-	a := &apiClient{base: base, tokens: map[string]string{},
+	a := &apiClient{base: base, tokens: map[string]string{}, secret: secret,
 		http: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
 			MaxIdleConns: conns * 2, MaxIdleConnsPerHost: conns * 2, IdleConnTimeout: time.Minute}}}
 	mint := func(key, sub, name string, role domain.Role, unit string) error {

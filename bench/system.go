@@ -132,6 +132,10 @@ func StartSystem(ctx context.Context, logger *slog.Logger) (_ *System, err error
 	return sys, nil
 }
 
+// CouncilMembers, when set, is the council size of the engine StartEngine
+// starts (the configuration's default otherwise).
+var CouncilMembers int
+
 // StartEngine runs the worker and the API in this process over an existing
 // Temporal server and database (migrated here); tests use it over devenv's
 // servers.
@@ -165,6 +169,9 @@ func (sys *System) startEngine(ctx context.Context, temporalAddress, namespace, 
 	cfg.TemporalAddress, cfg.TemporalNamespace, cfg.DatabaseURL = temporalAddress, namespace, databaseURL
 	cfg.JWTSecret = string(sys.Secret)
 	cfg.TaskQueue = "tdkt-bench-" + randomID()
+	if CouncilMembers > 0 {
+		cfg.CouncilMembers = CouncilMembers
+	}
 	policy, err := cfg.Policy()
 	if err != nil {
 		return err

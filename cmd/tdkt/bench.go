@@ -21,7 +21,7 @@ func benchCmd() *cobra.Command {
 		apiURL, temporalAddr, namespace, databaseURL string
 		cpuProfile                                   string
 		read, asJSON, explain                        bool
-		batchN                                       int
+		batchN, sessionN                             int
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -136,6 +136,9 @@ Timings are reported, never asserted.`,
 				res.Print(out)
 				return nil
 			}
+			if sessionN > 0 {
+				return show(bench.RunSession(ctx, sys, bench.SessionOptions{N: sessionN, C: o.C, Logger: logger}))
+			}
 			if batchN > 0 {
 				return show(bench.RunBatch(ctx, sys, bench.BatchOptions{N: batchN, C: o.C, Logger: logger}))
 			}
@@ -154,6 +157,8 @@ Timings are reported, never asserted.`,
 	f.StringVar(&databaseURL, "database", "", "read model of that running system, for --read (default DATABASE_URL)")
 	f.BoolVar(&read, "read", false, "measure the read path under load instead")
 	f.IntVar(&batchN, "batch", 0, "instead, time signing one decision batch of this many dossiers (issue 12: 500)")
+	f.IntVar(&sessionN, "session", 0, "instead, time one council session with this many dossiers on its agenda, voted and closed (issue 12: 300)")
+	f.IntVar(&bench.CouncilMembers, "members", 15, "council members of the system the bench starts (--session; issue 12: 15)")
 	f.IntVar(&ro.Dossiers, "dossiers", ro.Dossiers, "dossiers seeded for --read")
 	f.IntVar(&ro.Dossiers, "read-dossiers", ro.Dossiers, "the same as --dossiers (its older name)")
 	f.IntVar(&ro.Requests, "read-requests", ro.Requests, "measured requests per query for --read")
