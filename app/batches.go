@@ -173,8 +173,15 @@ func (s *Service) putBatch(ctx context.Context, v workflows.BatchView) error {
 
 // CreateBatch drafts a batch (officer).
 func (s *Service) CreateBatch(ctx context.Context, a domain.Actor, r BatchRequest) (workflows.BatchView, error) {
+	v, _, err := s.CreateBatchKeyed(ctx, a, "", r)
+	return v, err
+}
+
+// CreateBatchKeyed is CreateBatch with an Idempotency-Key: a repeated
+// request answers with the batch the first drafted (existed true).
+func (s *Service) CreateBatchKeyed(ctx context.Context, a domain.Actor, key string, r BatchRequest) (_ workflows.BatchView, existed bool, _ error) {
 	if !a.Has(domain.RoleOfficer) {
-		return workflows.BatchView{}, refusal(domain.ErrForbidden, "only an officer drafts a batch")
+		return workflows.BatchView{}, false, refusal(domain.ErrForbidden, "only an officer drafts a batch")
 	}
 	var fe []domain.FieldError
 	if !r.Kind.Valid() {
@@ -196,32 +203,76 @@ func (s *Service) CreateBatch(ctx context.Context, a domain.Actor, r BatchReques
 		fe = append(fe, domain.FieldError{Field: "number", Message: "is issued when the batch is signed"})
 	}
 	if len(fe) > 0 {
-		return workflows.BatchView{}, invalid(fe...)
+		return workflows.BatchView{}, false, invalid(fe...)
+	}
+	k, err := s.keyed(ctx, "batch", a, key, r)
+	if err != nil {
+		return workflows.BatchView{}, false, err
+	}
+	if k.earlier != "" {
+		v, err := s.repeatedBatch(ctx, a, k.earlier, r)
+		return v, true, err
 	}
 	if err := s.checkBatchDossiers(ctx, r.Kind, r.Dossiers, ""); err != nil {
-		return workflows.BatchView{}, err
+		return workflows.BatchView{}, false, err
 	}
-	now := s.now()
-	id, err := s.batches().NextBatchID(ctx, now.In(domain.Local).Year())
+	id, err := s.batches().NextBatchID(ctx, s.now().In(domain.Local).Year())
 	if err != nil {
-		return workflows.BatchView{}, failure("batch id", err)
+		return workflows.BatchView{}, false, failure("batch id", err)
 	}
+	if winner, err := k.reserve(ctx, id); err != nil || winner != id {
+		if err != nil {
+			return workflows.BatchView{}, false, err
+		}
+		v, err := s.repeatedBatch(ctx, a, winner, r)
+		return v, true, err
+	}
+	v, err := s.startBatch(ctx, a, id, r, enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
+	return v, false, err
+}
+
+// startBatch starts batch id's workflow and writes it into the read model.
+func (s *Service) startBatch(ctx context.Context, a domain.Actor, id string, r BatchRequest, policy enums.WorkflowIdConflictPolicy) (workflows.BatchView, error) {
 	in := workflows.BatchInput{ID: id, Kind: r.Kind, Title: strings.TrimSpace(r.Title), Dossiers: r.Dossiers, By: a,
-		Number: strings.TrimSpace(r.Number), Date: r.Date, CreatedAt: now.UTC().Truncate(time.Microsecond)}
+		Number: strings.TrimSpace(r.Number), Date: r.Date, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
 	if s.sealer != nil {
 		in.Seal = s.sealer.Seal(workflows.BatchMessage(id, "start", in))
 	}
 	tctx, cancel := temporalCtx(ctx)
 	defer cancel()
 	if _, err := s.temporal.ExecuteWorkflow(tctx, client.StartWorkflowOptions{ID: workflows.BatchWorkflowID(id), TaskQueue: s.taskQueue,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL}, workflows.BatchWorkflowName, in); err != nil {
+		WorkflowIDConflictPolicy: policy}, workflows.BatchWorkflowName, in); err != nil {
 		return workflows.BatchView{}, failure("start the batch", err)
 	}
 	v := workflows.OpenedBatch(in)
+	if policy != enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL {
+		// The workflow may have been started before, with another input.
+		q, err := s.temporal.QueryWorkflow(tctx, workflows.BatchWorkflowID(id), "", workflows.QueryState)
+		if err == nil {
+			err = q.Get(&v)
+		}
+		if err != nil {
+			return workflows.BatchView{}, failure("read the batch", err)
+		}
+	}
 	if err := s.putBatch(context.WithoutCancel(ctx), v); err != nil {
 		return workflows.BatchView{}, notYetVisible("write the batch", err)
 	}
 	return v, nil
+}
+
+// repeatedBatch answers a repeated draft with the batch its key gave: from
+// the read model or, if the first attempt did not get as far as writing
+// it, by finishing what it began.
+func (s *Service) repeatedBatch(ctx context.Context, a domain.Actor, id string, r BatchRequest) (workflows.BatchView, error) {
+	v, err := s.Batch(ctx, a, id)
+	if err == nil || AsError(err).Kind != domain.ErrNotFound {
+		return v, err
+	}
+	if err := s.checkBatchDossiers(ctx, r.Kind, r.Dossiers, id); err != nil {
+		return workflows.BatchView{}, err
+	}
+	return s.startBatch(ctx, a, id, r, enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
 }
 
 // Batch is one batch, as Temporal has it: a batch not yet signed is read

@@ -179,12 +179,20 @@ func (s *Service) putSession(ctx context.Context, st sessionStore, v workflows.S
 
 // OpenSession opens a council session with an agenda (secretary).
 func (s *Service) OpenSession(ctx context.Context, a domain.Actor, r SessionRequest) (Session, error) {
+	v, _, err := s.OpenSessionKeyed(ctx, a, "", r)
+	return v, err
+}
+
+// OpenSessionKeyed is OpenSession with an Idempotency-Key: a repeated
+// request answers with the session the first created (existed true)
+// instead of opening another.
+func (s *Service) OpenSessionKeyed(ctx context.Context, a domain.Actor, key string, r SessionRequest) (_ Session, existed bool, _ error) {
 	if !a.Has(domain.RoleSecretary) {
-		return Session{}, sessionRefusal(domain.ErrForbidden, "only the council's secretary opens a session")
+		return Session{}, false, sessionRefusal(domain.ErrForbidden, "only the council's secretary opens a session")
 	}
 	st, err := s.sessions()
 	if err != nil {
-		return Session{}, err
+		return Session{}, false, err
 	}
 	var fe []domain.FieldError
 	if e := CheckText("title", r.Title, MaxComment); e != nil {
@@ -196,29 +204,61 @@ func (s *Service) OpenSession(ctx context.Context, a domain.Actor, r SessionRequ
 		fe = append(fe, domain.FieldError{Field: "date", Message: "must be a date YYYY-MM-DD"})
 	}
 	if len(fe) > 0 {
-		return Session{}, invalid(fe...)
+		return Session{}, false, invalid(fe...)
+	}
+	k, err := s.keyed(ctx, "session", a, key, r)
+	if err != nil {
+		return Session{}, false, err
+	}
+	if k.earlier != "" {
+		v, err := s.repeatedSession(ctx, a, st, k.earlier, r)
+		return v, true, err
 	}
 	items, err := s.agendaItems(ctx, st, r.Dossiers, "")
 	if err != nil {
-		return Session{}, err
+		return Session{}, false, err
 	}
-	now := s.now()
-	id, err := st.NextSessionID(ctx, now.In(domain.Local).Year())
+	id, err := st.NextSessionID(ctx, s.now().In(domain.Local).Year())
 	if err != nil {
-		return Session{}, failure("session id", err)
+		return Session{}, false, failure("session id", err)
 	}
+	if winner, err := k.reserve(ctx, id); err != nil || winner != id {
+		if err != nil {
+			return Session{}, false, err
+		}
+		v, err := s.repeatedSession(ctx, a, st, winner, r)
+		return v, true, err
+	}
+	v, err := s.startSession(ctx, a, st, id, items, r, enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
+	return v, false, err
+}
+
+// startSession starts session id's workflow and writes it into the read
+// model.
+func (s *Service) startSession(ctx context.Context, a domain.Actor, st sessionStore, id string, items []workflows.AgendaItem,
+	r SessionRequest, policy enums.WorkflowIdConflictPolicy) (Session, error) {
 	in := workflows.SessionInput{ID: id, Title: strings.TrimSpace(r.Title), Date: r.Date, Agenda: items,
-		Members: s.policy.CouncilMembers, Quorum: s.policy.Quorum(), By: a, CreatedAt: now.UTC().Truncate(time.Microsecond)}
+		Members: s.policy.CouncilMembers, Quorum: s.policy.Quorum(), By: a, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
 	if s.sealer != nil {
 		in.Seal = s.sealer.Seal(workflows.SessionMessage(id, "start", in))
 	}
 	tctx, cancel := temporalCtx(ctx)
 	defer cancel()
 	if _, err := s.temporal.ExecuteWorkflow(tctx, client.StartWorkflowOptions{ID: workflows.SessionWorkflowID(id), TaskQueue: s.taskQueue,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL}, workflows.SessionWorkflowName, in); err != nil {
+		WorkflowIDConflictPolicy: policy}, workflows.SessionWorkflowName, in); err != nil {
 		return Session{}, failure("open the session", err)
 	}
 	v := workflows.OpenedSession(in)
+	if policy != enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL {
+		// The workflow may have been started before, with another input.
+		q, err := s.temporal.QueryWorkflow(tctx, workflows.SessionWorkflowID(id), "", workflows.QueryState)
+		if err == nil {
+			err = q.Get(&v)
+		}
+		if err != nil {
+			return Session{}, failure("read the session", err)
+		}
+	}
 	if err := s.putSession(context.WithoutCancel(ctx), st, v); err != nil {
 		if errors.Is(err, store.ErrOnOpenSession) {
 			// Another secretary put one of these dossiers on a session in
@@ -232,6 +272,21 @@ func (s *Service) OpenSession(ctx context.Context, a domain.Actor, r SessionRequ
 		return Session{}, notYetVisible("write the session", err)
 	}
 	return s.presentSession(a, v), nil
+}
+
+// repeatedSession answers a repeated open with the session its key gave:
+// from the read model or, if the first attempt did not get as far as
+// writing it, by finishing what it began.
+func (s *Service) repeatedSession(ctx context.Context, a domain.Actor, st sessionStore, id string, r SessionRequest) (Session, error) {
+	v, err := s.Session(ctx, a, id)
+	if err == nil || AsError(err).Kind != domain.ErrNotFound {
+		return v, err
+	}
+	items, err := s.agendaItems(ctx, st, r.Dossiers, id)
+	if err != nil {
+		return Session{}, err
+	}
+	return s.startSession(ctx, a, st, id, items, r, enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
 }
 
 // presentSession is v as a sees it.

@@ -153,6 +153,7 @@ var fieldMessages = []struct{ prefix, vi string }{
 	{"must be one of to_trinh", "phải là một thành phần hồ sơ trong danh mục"},
 	{"must be one of the document kinds", "phải là một thành phần hồ sơ trong danh mục"},
 	{"send one file per request", "mỗi lần chỉ gửi một tệp"},
+	{"was already used by you", "đã được dùng cho một yêu cầu khác"},
 	{"was already used", "đã được dùng cho một hồ sơ khác"},
 	{"is not a cursor", "không hợp lệ; hãy quay lại trang đầu"},
 	{"must be a whole number", "phải là số nguyên từ 1 đến 200"},

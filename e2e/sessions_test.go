@@ -2,11 +2,17 @@ package e2e
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"tdkt/app"
 )
 
 // toCouncil submits a Prime Minister's award (the council needs more than
@@ -144,4 +150,53 @@ func TestCouncilSessionOverHTTP(t *testing.T) {
 	list := a.do("GET", "/api/v1/council-sessions?status=closed", "c3", nil, nil)
 	require.Equal(t, http.StatusOK, list.status)
 	require.NotEmpty(t, list.body["items"])
+}
+
+// Opening a session and drafting a batch take an Idempotency-Key: the same
+// key and request answer 200 with what the first created, the same key
+// with another request is 422, and a key whose first attempt died after
+// reserving its id (simulated: the key row alone) gets its creation
+// finished under that id.
+func TestCreationsRepeatedWithTheirKey(t *testing.T) {
+	a := newAPI(t)
+	x, y := a.toCouncil("Lò Văn Khóa Một"), a.toCouncil("Lò Văn Khóa Hai")
+	body := map[string]any{"title": "Phiên họp có khóa", "date": "2026-12-20", "dossiers": []string{x}}
+	key := map[string]string{"Idempotency-Key": "open-" + x}
+	first := a.do("POST", "/api/v1/council-sessions", "secretary", body, key)
+	require.Equal(t, http.StatusCreated, first.status, string(first.raw))
+	again := a.do("POST", "/api/v1/council-sessions", "secretary", body, key)
+	require.Equal(t, http.StatusOK, again.status, string(again.raw))
+	require.Equal(t, first.body["id"], again.body["id"])
+	other := a.do("POST", "/api/v1/council-sessions", "secretary", map[string]any{"title": "Khác", "date": "2026-12-20",
+		"dossiers": []string{y}}, key)
+	require.Equal(t, http.StatusUnprocessableEntity, other.status, string(other.raw))
+	var n int
+	require.NoError(t, a.db.QueryRow(`SELECT count(*) FROM council_session_dossiers WHERE dossier_id = $1`, y).Scan(&n))
+	require.Zero(t, n, "a refused repeat put a dossier on a session")
+
+	// The first attempt reserved PH-2026-9<random> and died before starting anything.
+	req := app.SessionRequest{Title: "Phiên họp dở dang", Date: "2026-12-21", Dossiers: []string{y}}
+	raw, err := json.Marshal(req)
+	require.NoError(t, err)
+	sum := sha256.Sum256(raw)
+	orphan := fmt.Sprintf("PH-2026-9%03d", time.Now().UnixNano()%1000)
+	_, err = a.db.Exec(`INSERT INTO creation_keys (kind, actor, key, request_hash, id) VALUES ('session', 'secretary', $1, $2, $3)`,
+		"orphan-"+y, hex.EncodeToString(sum[:]), orphan)
+	require.NoError(t, err)
+	finished := a.do("POST", "/api/v1/council-sessions", "secretary", map[string]any{"title": req.Title, "date": req.Date,
+		"dossiers": req.Dossiers}, map[string]string{"Idempotency-Key": "orphan-" + y})
+	require.Equal(t, http.StatusOK, finished.status, string(finished.raw))
+	require.Equal(t, orphan, finished.body["id"])
+	require.Equal(t, orphan, a.get(y, "c1").body["council_session"], "the finished session holds the dossier")
+
+	// A batch, the same way.
+	d := a.submit("BK_UBND_TINH", "individual", "Lò Văn Khóa Lô")["id"].(string)
+	a.act(d, "accept", "officer", nil, "appraisal")
+	a.act(d, "approve", "officer", nil, "decision")
+	bkey := map[string]string{"Idempotency-Key": "batch-" + d}
+	b1 := a.do("POST", "/api/v1/batches", "officer", map[string]any{"kind": "decision", "title": "Lô có khóa", "dossiers": []string{d}}, bkey)
+	require.Equal(t, http.StatusCreated, b1.status, string(b1.raw))
+	b2 := a.do("POST", "/api/v1/batches", "officer", map[string]any{"kind": "decision", "title": "Lô có khóa", "dossiers": []string{d}}, bkey)
+	require.Equal(t, http.StatusOK, b2.status, string(b2.raw))
+	require.Equal(t, b1.body["id"], b2.body["id"])
 }

@@ -21,14 +21,14 @@ func (s *Server) createBatch(c *gin.Context) {
 	if !decodeJSON(c, &r, false) {
 		return
 	}
-	v, err := s.app.CreateBatch(c.Request.Context(), mustActor(c), r)
+	v, existed, err := s.app.CreateBatchKeyed(c.Request.Context(), mustActor(c), c.GetHeader("Idempotency-Key"), r)
 	if err != nil {
 		s.answer(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/batches/"+url.PathEscape(v.ID))
 	c.Header("ETag", batchETag(v))
-	c.JSON(http.StatusCreated, v)
+	c.JSON(created(existed), v)
 }
 
 // listBatches: GET /api/v1/batches.

@@ -22,14 +22,14 @@ func (s *Server) openSession(c *gin.Context) {
 	if !decodeJSON(c, &r, false) {
 		return
 	}
-	v, err := s.app.OpenSession(c.Request.Context(), mustActor(c), r)
+	v, existed, err := s.app.OpenSessionKeyed(c.Request.Context(), mustActor(c), c.GetHeader("Idempotency-Key"), r)
 	if err != nil {
 		s.answer(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/council-sessions/"+url.PathEscape(v.ID))
 	c.Header("ETag", sessionETag(v))
-	c.JSON(http.StatusCreated, v)
+	c.JSON(created(existed), v)
 }
 
 // listSessions: GET /api/v1/council-sessions[?status=open|closed].
@@ -116,4 +116,13 @@ func (s *Server) sessionMinutes(c *gin.Context) {
 	}
 	c.Header("Content-Disposition", app.ContentDisposition("attachment", "bien-ban-"+m.ID+".pdf"))
 	c.Data(http.StatusOK, "application/pdf", pdf)
+}
+
+// created is the status of a creation: 201, or 200 for a repeat of one
+// (the same Idempotency-Key and request).
+func created(existed bool) int {
+	if existed {
+		return http.StatusOK
+	}
+	return http.StatusCreated
 }

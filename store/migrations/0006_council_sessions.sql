@@ -27,7 +27,20 @@ CREATE TABLE council_session_dossiers (
 CREATE UNIQUE INDEX council_session_dossiers_open_idx ON council_session_dossiers (dossier_id) WHERE open;
 CREATE INDEX council_session_dossiers_dossier_idx ON council_session_dossiers (dossier_id);
 
+-- Idempotency-Keys of creations other than submissions (a council session,
+-- a batch): a repeated request gets what the first created.
+CREATE TABLE creation_keys (
+    kind         text NOT NULL,
+    actor        text NOT NULL,
+    key          text NOT NULL,
+    request_hash text NOT NULL,
+    id           text NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (kind, actor, key)
+);
+
 -- +goose Down
+DROP TABLE creation_keys;
 DROP TABLE council_session_dossiers;
 DROP TABLE council_sessions;
 -- +goose StatementBegin
