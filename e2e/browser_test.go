@@ -408,3 +408,213 @@ func TestBrowserBatch(t *testing.T) {
 	require.Contains(t, b.eval(`document.getElementById('tai-van-ban').href`), page+"/document")
 	b.shot("16-batch-signed")
 }
+
+// A council session in the browser: the secretary opens it with two of
+// three dossiers in council and adds the third before any ballot; a close
+// without the quorum is refused and changes nothing; six members cast
+// their ballots through the form (one by keyboard alone, after an
+// incomplete ballot was refused and cast nothing), the secretary records
+// one written opinion and closes; the page shows each tally, the minutes
+// are a PDF, and each dossier moved as its tally says.
+func TestBrowserSession(t *testing.T) {
+	a := newAPI(t)
+	type dossier struct{ award, kind, name string }
+	var ids []string
+	for _, d := range []dossier{
+		{"BK_TTG", "individual", "Nguyễn Thị Phương Thảo"},
+		{"BK_TTG", "collective", "Trường Mầm non Hoa Ban"},
+		{"CO_THI_DUA_TINH", "collective", "Trường THPT Chuyên Lai Châu"},
+	} {
+		id := a.submit(d.award, d.kind, d.name)["id"].(string)
+		a.act(id, "accept", "officer", nil, "appraisal")
+		a.act(id, "approve", "officer", nil, "council")
+		ids = append(ids, id)
+	}
+	// Each member's choices on the three dossiers; c7's is the written
+	// opinion. 1: 6 yes, 1 abstain (5 needed) → decision; 2: 2 yes, 4 no,
+	// 1 abstain → rejected; 3: 6 yes, 1 no (80%: 8 needed) → rejected.
+	choices := map[string][3]string{
+		"c1": {"yes", "yes", "yes"}, "c2": {"yes", "yes", "yes"}, "c3": {"yes", "no", "yes"},
+		"c4": {"yes", "no", "yes"}, "c5": {"yes", "no", "yes"}, "c6": {"abstain", "abstain", "yes"},
+		"c7": {"yes", "no", "no"},
+	}
+	radio := func(id, choice string) string {
+		if choice == "yes" {
+			return "f-choices-" + id
+		}
+		return "c-" + id + "-" + choice
+	}
+	fill := func(b *tab, who string) {
+		for i, id := range ids {
+			b.do(chromedp.Click(chromedp.ID(radio(id, choices[who][i]))))
+		}
+	}
+
+	b := newTab(t, a)
+	b.signIn("secretary")
+	b.open("/sessions", http.StatusOK)
+	b.press("#mo-phien-hop", http.StatusOK)
+	// Nothing filled in: each field is named, nothing is opened.
+	b.press("#mo", http.StatusUnprocessableEntity)
+	summary := b.text(".govuk-error-summary")
+	require.Contains(t, summary, "Nhập tên phiên họp")
+	require.Contains(t, summary, "Ngày họp phải là một ngày có thật")
+	require.Equal(t, "#f-date", b.eval(`document.querySelector('.govuk-error-summary__list a[href="#f-date"]').getAttribute('href')`))
+	for _, id := range ids {
+		require.Equal(t, "false", b.eval(`String(document.getElementById('d-`+id+`').checked)`), "no dossier comes ticked")
+	}
+	b.do(chromedp.SendKeys(chromedp.ID("f-title"), "Phiên họp xét khen thưởng tổng kết năm 2026"),
+		chromedp.SendKeys(chromedp.ID("f-date"), "15"), chromedp.SendKeys(chromedp.ID("f-date-month"), "12"),
+		chromedp.SendKeys(chromedp.ID("f-date-year"), "2026"))
+	b.press("#mo", http.StatusUnprocessableEntity)
+	require.Contains(t, b.text(".govuk-error-summary"), "Chọn ít nhất một hồ sơ")
+	require.Equal(t, "15", b.eval(`document.getElementById('f-date').value`), "what was typed stays")
+	b.do(chromedp.Click(chromedp.ID("d-"+ids[0])), chromedp.Click(chromedp.ID("d-"+ids[1])))
+	b.press("#mo", http.StatusOK)
+	require.Contains(t, b.flash(), "Đã mở phiên họp")
+	page := b.location()
+	sid := strings.TrimPrefix(page, "/sessions/")
+	require.Regexp(t, `^PH-\d{4}-\d{4}$`, sid)
+	require.Contains(t, b.text("#trang-thai"), "Đang mở")
+	require.Contains(t, b.text("#tom-tat"), "15/12/2026")
+
+	// The third dossier joins the agenda before any ballot.
+	b.press("#sua-chuong-trinh", http.StatusOK)
+	b.do(chromedp.Click(chromedp.ID("a-" + ids[2])))
+	b.press("#luu", http.StatusOK)
+	require.Contains(t, b.flash(), "3 hồ sơ")
+	for _, id := range ids {
+		require.Contains(t, b.text("#chuong-trinh"), id)
+	}
+
+	// Closing without the quorum is refused with the reason, and changes
+	// nothing.
+	b.press("#ket-thuc", http.StatusOK)
+	require.Contains(t, b.text("#tuc-so"), "chưa đủ")
+	b.press("#xac-nhan", http.StatusConflict)
+	require.Contains(t, b.text("#ly-do"), "Chưa đủ túc số")
+	b.open(page, http.StatusOK)
+	require.Contains(t, b.text("#trang-thai"), "Đang mở")
+
+	// The dossier page says it is voted through the session.
+	b.open("/dossiers/"+ids[0], http.StatusOK)
+	require.Contains(t, b.text("#bieu-quyet"), "biểu quyết qua phiên họp")
+	require.Contains(t, b.eval(`document.getElementById('phien-hop').href`), page)
+
+	// c1: an incomplete ballot is refused, naming each dossier without a
+	// choice, and casts nothing; then the ballot by keyboard alone.
+	b.signIn("c1")
+	b.open("/sessions", http.StatusOK)
+	require.Contains(t, b.text("#danh-sach"), "Chờ phiếu của bạn")
+	b.open(page, http.StatusOK)
+	b.press("#bo-phieu", http.StatusOK)
+	b.do(chromedp.Click(chromedp.ID(radio(ids[0], "yes"))))
+	b.press("#gui-phieu", http.StatusUnprocessableEntity)
+	summary = b.text(".govuk-error-summary")
+	require.Contains(t, summary, "Trường Mầm non Hoa Ban")
+	require.Contains(t, summary, "Trường THPT Chuyên Lai Châu")
+	require.NotContains(t, summary, "Nguyễn Thị Phương Thảo")
+	require.Equal(t, "#f-choices-"+ids[1], b.eval(`document.querySelector('.govuk-error-summary__list a').getAttribute('href')`))
+	got := a.do("GET", "/api/v1/council-sessions/"+sid, "secretary", nil, nil)
+	require.EqualValues(t, 0, got.body["ballots_cast"], "a refused ballot casts nothing")
+	// In the page's order: Tab to each group (onto its checked radio, or
+	// its first), Space chooses "Đồng ý" where nothing is chosen yet.
+	for _, radio := range strings.Fields(b.eval(`[...document.querySelectorAll('input[id^="f-choices-"]')].map(e => e.id).join(' ')`)) {
+		b.tabTo(radio)
+		if b.eval(`String(document.activeElement.checked)`) == "false" {
+			b.do(chromedp.KeyEvent(" "))
+		}
+	}
+	require.Equal(t, "3", b.eval(`String(document.querySelectorAll('input[type=radio]:checked').length)`))
+	b.tabTo("gui-phieu")
+	ctx, cancel := b.timeout()
+	resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter))
+	cancel()
+	require.NoError(t, err)
+	require.EqualValues(t, http.StatusOK, resp.Status)
+	require.Contains(t, b.flash(), "Phiếu của bạn đã được ghi nhận")
+	require.Contains(t, b.text("#phieu-cua-ban"), "Bạn đã bỏ phiếu; phiếu đã bỏ không thể thay đổi.")
+	require.Contains(t, b.text("#tien-do"), "1/9")
+	b.open(page+"/ballot", http.StatusOK)
+	require.Contains(t, b.text("#phieu-cua-ban"), "Bạn đã bỏ phiếu")
+
+	// c2 to c6 click through the form.
+	for i := 2; i <= 6; i++ {
+		who := fmt.Sprintf("c%d", i)
+		b.signIn(who)
+		b.open(page, http.StatusOK)
+		b.press("#bo-phieu", http.StatusOK)
+		fill(b, who)
+		if i == 3 {
+			b.eval(`document.activeElement.blur(); ''`)
+			b.shot("18-ballot")
+		}
+		b.press("#gui-phieu", http.StatusOK)
+		require.Contains(t, b.flash(), "Phiếu của bạn đã được ghi nhận", who)
+	}
+
+	// The secretary records c7's written opinion.
+	b.signIn("secretary")
+	b.open(page, http.StatusOK)
+	require.Contains(t, b.text("#tien-do"), "6/9")
+	require.Contains(t, b.text("#tien-do"), "đã đủ")
+	require.Empty(t, b.eval(`document.getElementById('sua-chuong-trinh') ? 'there' : ''`), "no agenda change after a ballot")
+	b.press("#ghi-y-kien", http.StatusOK)
+	b.do(chromedp.SendKeys(chromedp.ID("f-member"), "c7"), chromedp.SendKeys(chromedp.ID("f-member-name"), "Người c7"))
+	fill(b, "c7")
+	b.do(chromedp.SendKeys(chromedp.ID("f-comment"), "Ý kiến gửi bằng văn bản ngày 14/12/2026."))
+	b.press("#gui-phieu", http.StatusOK)
+	require.Contains(t, b.flash(), "Đã ghi nhận ý kiến bằng văn bản của Người c7")
+	attendance := b.text("#tham-du")
+	require.Contains(t, attendance, "Người c1")
+	require.Contains(t, attendance, "Người c7 (ý kiến bằng văn bản)")
+	require.NotRegexp(t, `(?i)đồng ý|không biểu quyết`, attendance, "never how anyone voted")
+	b.shot("17-session")
+
+	// Every session page reads on a 375 px phone, for a member who has
+	// not cast and for the secretary.
+	m := newTab(t, a)
+	ctx, cancel = m.timeout()
+	require.NoError(t, devenv.Mobile(ctx))
+	cancel()
+	m.signIn("c8")
+	for _, p := range []string{"/sessions", page, page + "/ballot"} {
+		m.open(p, http.StatusOK)
+		require.Equal(t, "375", m.eval(`String(document.documentElement.scrollWidth)`), "%s is wider than the phone", p)
+	}
+	m.signIn("secretary")
+	for _, p := range []string{"/sessions/new", page + "/written-opinion", page + "/close", page + "/agenda"} {
+		m.open(p, http.StatusOK)
+		require.Equal(t, "375", m.eval(`String(document.documentElement.scrollWidth)`), "%s is wider than the phone", p)
+	}
+
+	// The secretary closes: every tally is applied.
+	b.press("#ket-thuc", http.StatusOK)
+	require.Contains(t, b.text("#tuc-so"), "7/9")
+	require.Contains(t, b.text("#tuc-so"), "đã đủ")
+	b.press("#xac-nhan", http.StatusOK)
+	require.Contains(t, b.flash(), "1 hồ sơ được thông qua, 2 hồ sơ không được thông qua")
+	require.Contains(t, b.text("#trang-thai"), "Đã kết thúc")
+	row := func(i int) string { return strings.Join(strings.Fields(b.text("#kq-"+ids[i])), " ") }
+	require.Contains(t, row(0), "6 0 1 5 Đạt")
+	require.Contains(t, row(1), "2 4 1 5 Không đạt")
+	require.Contains(t, row(2), "6 1 0 8 Không đạt")
+	b.shot("19-session-closed")
+	require.Contains(t, b.eval(`document.getElementById('bien-ban').href`), page+"/minutes")
+	minutes := a.signIn("secretary").get(page + "/minutes")
+	require.Equal(t, http.StatusOK, minutes.status)
+	require.Equal(t, "application/pdf", minutes.header.Get("Content-Type"))
+	require.True(t, strings.HasPrefix(minutes.body, "%PDF-"))
+
+	for i, want := range []string{"decision", "rejected", "rejected"} {
+		require.Equal(t, want, a.get(ids[i], "admin").body["stage"], ids[i])
+	}
+	b.open("/dossiers/"+ids[0], http.StatusOK)
+	timeline := b.text("#lich-su")
+	require.Contains(t, timeline, "Kết quả phiên họp Hội đồng")
+	require.Contains(t, timeline, "Kết quả: 6 đồng ý, 0 không đồng ý, 1 không biểu quyết")
+	require.Contains(t, b.eval(`document.querySelector('#lich-su a[href="`+page+`"]').textContent`), sid)
+
+	m.open(page, http.StatusOK)
+	require.Equal(t, "375", m.eval(`String(document.documentElement.scrollWidth)`), "the closed session is wider than the phone")
+}

@@ -38,6 +38,9 @@ type dossierData struct {
 	UploadKey string
 	Actions   []actionLink
 	Workflow  string
+	// Session is the open council session whose agenda holds the dossier,
+	// when the person may read it (its title; the id alone otherwise).
+	Session *app.Session
 }
 
 type actionLink struct {
@@ -108,6 +111,11 @@ func (c *Console) dossierData(r *http.Request, v domain.View) (dossierData, erro
 	}
 	if a.Has(domain.RoleAdmin) {
 		d.Workflow = c.workflowURL(v.ID)
+	}
+	if v.CouncilSession != "" {
+		if s, err := c.app.Session(r.Context(), a, v.CouncilSession); err == nil {
+			d.Session = &s
+		}
 	}
 	return d, nil
 }

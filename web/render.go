@@ -11,12 +11,14 @@ import (
 
 	"tdkt/app"
 	"tdkt/domain"
+	"tdkt/workflows"
 )
 
 type pageTemplate = *template.Template
 
 // pageNames are the templates of templates/, each rendered in layout.html.
-var pageNames = []string{"signin", "error", "tasks", "list", "new", "dossier", "action", "document", "admin", "batches", "batchnew", "batch"}
+var pageNames = []string{"signin", "error", "tasks", "list", "new", "dossier", "action", "document", "admin", "batches", "batchnew", "batch",
+	"sessions", "sessionnew", "session", "ballot", "agenda", "sessionclose"}
 
 func parsePages() (map[string]pageTemplate, error) {
 	out := map[string]pageTemplate{}
@@ -120,7 +122,11 @@ var funcs = template.FuncMap{
 		}
 		return code
 	},
-	"lines": func(s string) []string { return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") },
+	"sessionStatus": func(s string) string { return sessionStatusNames[s] },
+	"sessionTag":    sessionTag,
+	"yes":           func(p *bool) bool { return p != nil && *p },
+	"entryTitle":    entryTitle,
+	"lines":         func(s string) []string { return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") },
 }
 
 // stageTag is the GOV.UK tag colour of a stage.
@@ -142,6 +148,26 @@ func stageTag(s domain.Stage) string {
 		return "govuk-tag--pink"
 	}
 	return "govuk-tag--blue"
+}
+
+// sessionTag is the GOV.UK tag colour of a session's status.
+func sessionTag(s string) string {
+	switch s {
+	case workflows.SessionClosed:
+		return "govuk-tag--green"
+	case workflows.SessionClosing:
+		return "govuk-tag--yellow"
+	}
+	return "govuk-tag--blue"
+}
+
+// entryTitle is a history entry's title: a council session's result says
+// so (it is recorded as the close of the vote, with the session).
+func entryTitle(e domain.HistoryEntry) string {
+	if e.Action == domain.ActSessionResult || e.Details != nil && e.Details.Session != "" {
+		return app.ActionName(domain.ActSessionResult, e.From)
+	}
+	return app.ActionName(e.Action, e.From)
 }
 
 // navItem is one link of the role's navigation.
@@ -183,6 +209,9 @@ func navFor(a domain.Actor, path string) []navItem {
 	add("/dossiers", "Tất cả hồ sơ")
 	if a.Has(domain.RoleOfficer) || a.Has(domain.RoleChairman) || a.Has(domain.RoleAdmin) {
 		add("/batches", "Danh sách khen thưởng")
+	}
+	if a.Has(domain.RoleCouncil) || a.Has(domain.RoleSecretary) || a.Has(domain.RoleOfficer) || a.Has(domain.RoleChairman) || a.Has(domain.RoleAdmin) {
+		add("/sessions", "Phiên họp Hội đồng")
 	}
 	if a.Has(domain.RoleUnit) {
 		add("/dossiers/new", "Nộp hồ sơ mới")

@@ -129,7 +129,7 @@ func (c *Console) Handler() http.Handler { return c.handler }
 
 // Paths are the console's top-level paths; everything else of the process
 // (the API under /api, health, metrics, codec) stays the API's.
-var Paths = []string{"/signin", "/signout", "/auth", "/tasks", "/dossiers", "/admin", "/batches", "/static"}
+var Paths = []string{"/signin", "/signout", "/auth", "/tasks", "/dossiers", "/admin", "/batches", "/sessions", "/static"}
 
 // Register adds the console's routes to the API's router.
 func (c *Console) Register(r *gin.Engine) {
@@ -175,6 +175,19 @@ func (c *Console) routes() http.Handler {
 	mux.HandleFunc("GET /batches/{id}", c.signedIn(c.batch))
 	mux.HandleFunc("POST /batches/{id}/sign", c.signedIn(c.post(c.signBatch)))
 	mux.HandleFunc("GET /batches/{id}/document", c.signedIn(c.batchDocument))
+	mux.HandleFunc("GET /sessions", c.signedIn(c.sessions))
+	mux.HandleFunc("GET /sessions/new", c.signedIn(c.newSession))
+	mux.HandleFunc("POST /sessions", c.signedIn(c.post(c.openSession)))
+	mux.HandleFunc("GET /sessions/{id}", c.signedIn(c.session))
+	mux.HandleFunc("GET /sessions/{id}/ballot", c.signedIn(c.ballotPage))
+	mux.HandleFunc("POST /sessions/{id}/ballot", c.signedIn(c.post(c.castBallot)))
+	mux.HandleFunc("GET /sessions/{id}/written-opinion", c.signedIn(c.opinionPage))
+	mux.HandleFunc("POST /sessions/{id}/written-opinion", c.signedIn(c.post(c.recordOpinion)))
+	mux.HandleFunc("GET /sessions/{id}/agenda", c.signedIn(c.agendaPage))
+	mux.HandleFunc("POST /sessions/{id}/agenda", c.signedIn(c.post(c.changeAgenda)))
+	mux.HandleFunc("GET /sessions/{id}/close", c.signedIn(c.closePage))
+	mux.HandleFunc("POST /sessions/{id}/close", c.signedIn(c.post(c.closeSession)))
+	mux.HandleFunc("GET /sessions/{id}/minutes", c.signedIn(c.sessionMinutes))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, http.StatusNotFound, "Không tìm thấy trang này.")
 	})
