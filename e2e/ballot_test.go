@@ -93,6 +93,7 @@ func ballotStack(t *testing.T) (a *api, pc converter.PayloadCodec, temporalAddr,
 	mint("admin", "admin-1", domain.RoleAdmin, "")
 	mint("c1", ballotVoterA, domain.RoleCouncil, "")
 	mint("c2", ballotVoterB, domain.RoleCouncil, "")
+	mint("secretary", "secretary-1", domain.RoleSecretary, "")
 	return a, codecs, tmp.Address, hsPlain.URL
 }
 
@@ -210,4 +211,52 @@ func TestSecretBallotInTemporalHistory(t *testing.T) {
 	evil := pre("https://evil.example")
 	require.Equal(t, http.StatusForbidden, evil.StatusCode)
 	require.Empty(t, evil.Header.Get("Access-Control-Allow-Origin"))
+}
+
+// A council session's ballots are as secret as single votes: with
+// TDKT_PAYLOAD_KEY set, the session's raw Temporal history shows no choice,
+// no voter and no nominee; the session, read through the API while it is
+// open, shows who cast a ballot and no count; the key opens a ballot.
+func TestSecretSessionBallotInTemporalHistory(t *testing.T) {
+	a, pc, temporalAddr, _ := ballotStack(t)
+	id := a.submit("BK_TTG", "individual", ballotNominee)["id"].(string)
+	a.act(id, "accept", "officer", nil, "appraisal")
+	a.act(id, "approve", "officer", nil, "council")
+	opened := a.do("POST", "/api/v1/council-sessions", "secretary", map[string]any{"title": "Phiên họp kín", "date": "2026-12-15",
+		"dossiers": []string{id}}, nil)
+	require.Equal(t, http.StatusCreated, opened.status, string(opened.raw))
+	sid := opened.body["id"].(string)
+	for who, choice := range map[string]string{"c1": "abstain", "c2": "no"} {
+		r := a.do("POST", "/api/v1/council-sessions/"+sid+"/ballots", who, map[string]any{"choices": map[string]string{id: choice}}, nil)
+		require.Equal(t, http.StatusCreated, r.status, string(r.raw))
+		require.Nil(t, r.body["agenda"].([]any)[0].(map[string]any)["tally"])
+	}
+
+	raw, err := client.Dial(client.Options{HostPort: temporalAddr, Namespace: "default"})
+	require.NoError(t, err)
+	defer raw.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	it := raw.GetWorkflowHistory(ctx, "session-"+sid, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var all []byte
+	var ballots []*historypb.HistoryEvent
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		b, err := proto.Marshal(ev)
+		require.NoError(t, err)
+		all = append(all, b...)
+		if u := ev.GetWorkflowExecutionUpdateAcceptedEventAttributes(); u != nil && u.GetAcceptedRequest().GetInput().GetName() == "ballot" {
+			ballots = append(ballots, ev)
+		}
+	}
+	require.Len(t, ballots, 2, "two accepted ballots in history")
+	for _, leak := range []string{ballotVoterA, ballotVoterB, `"abstain"`, `\"abstain\"`, `"choice"`, ballotNominee, "Bí Mật"} {
+		require.False(t, bytes.Contains(all, []byte(leak)), "the session's raw history shows %s", leak)
+	}
+	args := ballots[0].GetWorkflowExecutionUpdateAcceptedEventAttributes().GetAcceptedRequest().GetInput().GetArgs().GetPayloads()
+	require.Equal(t, codec.EncodingEncrypted, string(args[0].GetMetadata()["encoding"]))
+	decoded, err := pc.Decode(args)
+	require.NoError(t, err)
+	require.Contains(t, string(decoded[0].GetData()), `"choice"`)
 }
