@@ -504,6 +504,8 @@ func TestBrowserSession(t *testing.T) {
 	// c1: an incomplete ballot is refused, naming each dossier without a
 	// choice, and casts nothing; then the ballot by keyboard alone.
 	b.signIn("c1")
+	require.Contains(t, b.text("#phien-hop-cho"), "chờ phiếu của bạn")
+	require.Contains(t, b.text("#hop-viec"), "Biểu quyết qua phiên họp "+sid)
 	b.open("/sessions", http.StatusOK)
 	require.Contains(t, b.text("#danh-sach"), "Chờ phiếu của bạn")
 	b.open(page, http.StatusOK)

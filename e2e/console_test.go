@@ -362,3 +362,98 @@ func TestConsoleUploadSentTwiceAttachesOnce(t *testing.T) {
 	require.Len(t, got["documents"], 1)
 	require.EqualValues(t, 2, got["version"])
 }
+
+// Council session pages over plain HTTP: who may see and do what, each
+// refusal saying why in Vietnamese and changing nothing.
+func TestConsoleSessionRefusals(t *testing.T) {
+	a := newAPI(t)
+	var ids []string
+	for _, name := range []string{"Lường Văn Phiếu", "Hoàng Thị Ý Kiến"} {
+		id := a.submit("BK_TTG", "individual", name)["id"].(string)
+		a.act(id, "accept", "officer", nil, "appraisal")
+		a.act(id, "approve", "officer", nil, "council")
+		ids = append(ids, id)
+	}
+	cast := func(sid string) any {
+		return a.do("GET", "/api/v1/council-sessions/"+sid, "secretary", nil, nil).body["ballots_cast"]
+	}
+
+	// Who may see the sessions, and who opens one.
+	require.Equal(t, http.StatusForbidden, a.signIn("unitA").get("/sessions").status)
+	officer := a.signIn("officer")
+	r := officer.get("/sessions")
+	require.Equal(t, http.StatusOK, r.status)
+	require.Contains(t, r.body, `href="/sessions"`, "the navigation leads there")
+	require.NotContains(t, r.body, `id="mo-phien-hop"`)
+	require.Equal(t, http.StatusForbidden, officer.get("/sessions/new").status)
+
+	secretary := a.signIn("secretary")
+	r = secretary.get("/sessions/new")
+	require.Equal(t, http.StatusOK, r.status)
+	require.Contains(t, r.body, `id="d-`+ids[0]+`"`)
+	open := url.Values{"title": {"Phiên họp bất thường tháng 12"}, "date-day": {"3"}, "date-month": {"12"}, "date-year": {"2026"}, "dossiers": ids}
+	form := url.Values{"csrf_token": {""}}
+	for k, v := range open {
+		form[k] = v
+	}
+	require.Equal(t, http.StatusForbidden, secretary.post("/sessions", form).status, "no CSRF token, no session")
+	bad := url.Values{"title": {"x"}, "date-day": {"31"}, "date-month": {"2"}, "date-year": {"2026"}, "dossiers": ids}
+	r = secretary.post("/sessions", bad)
+	require.Equal(t, http.StatusUnprocessableEntity, r.status)
+	require.Contains(t, r.body, `href="#f-date"`)
+	require.Contains(t, r.body, "Ngày họp phải là một ngày có thật")
+	r = secretary.post("/sessions", open)
+	require.Equal(t, http.StatusSeeOther, r.status, r.body)
+	page := r.location
+	sid := strings.TrimPrefix(page, "/sessions/")
+	r = secretary.get(page)
+	require.Contains(t, r.body, "Đã mở phiên họp "+sid)
+	require.Contains(t, r.body, "03/12/2026")
+	// A dossier is on one open session at a time: the form no longer offers it.
+	require.NotContains(t, secretary.get("/sessions/new").body, `id="d-`+ids[0]+`"`)
+
+	// The minutes exist once the session is closed.
+	r = secretary.get(page + "/minutes")
+	require.Equal(t, http.StatusConflict, r.status)
+	require.Contains(t, r.body, "biên bản có sau khi kết thúc phiên họp")
+
+	// A ballot with a choice that is none of the three casts nothing.
+	c1 := a.signIn("c1")
+	r = c1.get(page + "/ballot")
+	require.Equal(t, http.StatusOK, r.status)
+	require.Contains(t, r.body, "không thể thay đổi")
+	r = c1.post(page+"/ballot", url.Values{"choices." + ids[0]: {"yes"}, "choices." + ids[1]: {"maybe"}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.status, r.body)
+	require.Contains(t, r.body, `href="#f-choices-`+ids[1]+`"`)
+	require.Contains(t, r.body, "Hoàng Thị Ý Kiến")
+	require.EqualValues(t, 0, cast(sid))
+	r = c1.post(page+"/ballot", url.Values{"choices." + ids[0]: {"yes"}, "choices." + ids[1]: {"no"}})
+	require.Equal(t, http.StatusSeeOther, r.status, r.body)
+	require.EqualValues(t, 1, cast(sid))
+	r = c1.post(page+"/ballot", url.Values{"choices." + ids[0]: {"no"}, "choices." + ids[1]: {"no"}})
+	require.Equal(t, http.StatusConflict, r.status)
+	require.Contains(t, r.body, "phiếu đã bỏ không thể thay đổi")
+	require.EqualValues(t, 1, cast(sid))
+	require.Equal(t, http.StatusForbidden, c1.get(page+"/written-opinion").status, "a member records no written opinion")
+
+	// A written opinion for a member who has cast a ballot is refused.
+	r = secretary.post(page+"/written-opinion", url.Values{"member": {"c1"}, "choices." + ids[0]: {"yes"}, "choices." + ids[1]: {"yes"}})
+	require.Equal(t, http.StatusConflict, r.status)
+	require.Contains(t, r.body, "Thành viên này đã bỏ phiếu")
+	r = secretary.post(page+"/written-opinion", url.Values{"choices." + ids[0]: {"yes"}, "choices." + ids[1]: {"yes"}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.status)
+	require.Contains(t, r.body, `href="#f-member"`)
+	require.EqualValues(t, 1, cast(sid))
+
+	// No agenda change after a ballot; no close without the quorum.
+	r = secretary.post(page+"/agenda", url.Values{"remove": {ids[1]}})
+	require.Equal(t, http.StatusConflict, r.status)
+	require.Contains(t, r.body, "không thể thay đổi chương trình phiên họp")
+	r = secretary.post(page+"/close", url.Values{})
+	require.Equal(t, http.StatusConflict, r.status)
+	require.Contains(t, r.body, "Chưa đủ túc số")
+	got := a.do("GET", "/api/v1/council-sessions/"+sid, "secretary", nil, nil).body
+	require.Equal(t, "open", got["status"])
+	require.Len(t, got["agenda"], 2)
+	require.Equal(t, http.StatusForbidden, c1.post(page+"/close", url.Values{}).status)
+}

@@ -8,6 +8,7 @@ import (
 
 	"tdkt/app"
 	"tdkt/domain"
+	"tdkt/workflows"
 )
 
 // stageCount is one line of the inbox's counts per stage.
@@ -23,6 +24,12 @@ type tasksData struct {
 	Overdue int
 	Council bool
 	Quorum  int
+	// Sessions are the open council sessions waiting on the person: their
+	// ballot (a member who has not cast one), or their work (the
+	// secretary); OnSession, the session whose agenda holds a dossier of
+	// the list (voted only through it).
+	Sessions  []app.Session
+	OnSession map[string]string
 }
 
 // tasks is the inbox: what waits on the person, due date first.
@@ -33,7 +40,23 @@ func (c *Console) tasks(w http.ResponseWriter, r *http.Request) {
 		c.failPage(w, r, err)
 		return
 	}
-	d := tasksData{Items: items, Council: a.Has(domain.RoleCouncil) || a.Has(domain.RoleSecretary), Quorum: c.app.Policy().Quorum()}
+	d := tasksData{Items: items, Council: a.Has(domain.RoleCouncil) || a.Has(domain.RoleSecretary), Quorum: c.app.Policy().Quorum(),
+		OnSession: map[string]string{}}
+	if d.Council {
+		// The inbox stands without them: a failure here only leaves them out.
+		open, err := c.app.ListSessions(r.Context(), a, workflows.SessionOpen, app.MaxLimit)
+		if err != nil {
+			c.log.Warn("console inbox: open sessions", "error", err)
+		}
+		for _, s := range open {
+			if a.Has(domain.RoleSecretary) || s.MyBallotCast != nil && !*s.MyBallotCast {
+				d.Sessions = append(d.Sessions, s)
+			}
+			for _, id := range s.Dossiers() {
+				d.OnSession[id] = s.ID
+			}
+		}
+	}
 	for _, st := range domain.Stages {
 		sc := stageCount{Stage: st.Stage}
 		for _, v := range items {
