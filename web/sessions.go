@@ -101,17 +101,20 @@ func (c *Console) renderNewSession(w http.ResponseWriter, r *http.Request, statu
 }
 
 // formDate is the date of a GOV.UK date input (fields name-day,
-// name-month, name-year) as YYYY-MM-DD; what is not a number is kept as
-// typed, for the use case to refuse.
+// name-month, name-year) as YYYY-MM-DD: a day or month of one digit gets
+// its zero; anything else (a year of two digits, words) is kept as typed,
+// for the use case to refuse.
 func formDate(f url.Values, name string) string {
-	part := func(k string, width int) string {
-		s := strings.TrimSpace(f.Get(name + "-" + k))
-		if n, err := strconv.Atoi(s); err == nil && n >= 0 {
-			return fmt.Sprintf("%0*d", width, n)
+	part := func(k string) string {
+		return strings.TrimSpace(f.Get(name + "-" + k))
+	}
+	pad := func(s string) string {
+		if n, err := strconv.Atoi(s); err == nil && n >= 0 && n < 10 && len(s) == 1 {
+			return "0" + s
 		}
 		return s
 	}
-	d, m, y := part("day", 2), part("month", 2), part("year", 4)
+	d, m, y := pad(part("day")), pad(part("month")), part("year")
 	if d == "" && m == "" && y == "" {
 		return ""
 	}
@@ -225,6 +228,16 @@ func (c *Console) renderBallot(w http.ResponseWriter, r *http.Request, kind stri
 		return
 	}
 	d.Form, d.FormAction = form, kind
+	// A missing choice names its dossier, as the form shows it.
+	for i, f := range errs {
+		if id, ok := strings.CutPrefix(f.Field, "choices."); ok {
+			for _, row := range d.Rows {
+				if row.DossierID == id {
+					errs[i].Message = fmt.Sprintf("Chọn Đồng ý, Không đồng ý hoặc Không biểu quyết cho hồ sơ %s (%s)", row.NomineeName, id)
+				}
+			}
+		}
+	}
 	title := "Phiếu biểu quyết"
 	if kind == "written-opinion" {
 		if !a.Has(domain.RoleSecretary) {
@@ -296,28 +309,7 @@ func (c *Console) ballotRefused(w http.ResponseWriter, r *http.Request, kind str
 			msg = "Ý kiến chưa được ghi nhận: hãy kiểm tra các mục dưới đây."
 		}
 	}
-	c.renderBallot(w, r, kind, statusOf(err), r.PostForm, msg, c.nameDossiers(r, fields))
-}
-
-// nameDossiers says which dossier a choice's error is about by its
-// nominee, as the ballot shows it.
-func (c *Console) nameDossiers(r *http.Request, fields []domain.FieldError) []domain.FieldError {
-	s, err := c.app.Session(r.Context(), actorOf(r), r.PathValue("id"))
-	if err != nil {
-		return fields
-	}
-	for i, f := range fields {
-		id, ok := strings.CutPrefix(f.Field, "choices.")
-		if !ok {
-			continue
-		}
-		for _, it := range s.Agenda {
-			if it.DossierID == id {
-				fields[i].Message = fmt.Sprintf("Chọn Đồng ý, Không đồng ý hoặc Không biểu quyết cho hồ sơ %s (%s)", it.NomineeName, id)
-			}
-		}
-	}
-	return fields
+	c.renderBallot(w, r, kind, statusOf(err), r.PostForm, msg, fields)
 }
 
 type agendaData struct {
