@@ -402,13 +402,24 @@ func TestConsoleSessionRefusals(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, r.status)
 	require.Contains(t, r.body, `href="#f-date"`)
 	require.Contains(t, r.body, "Ngày họp phải là một ngày có thật")
+	open.Set("key", "console-session-"+ids[0])
 	r = secretary.post("/sessions", open)
 	require.Equal(t, http.StatusSeeOther, r.status, r.body)
 	page := r.location
+	// The same form sent again (a double click) opens no second session.
+	again := secretary.post("/sessions", open)
+	require.Equal(t, http.StatusSeeOther, again.status, again.body)
+	require.Equal(t, page, again.location)
 	sid := strings.TrimPrefix(page, "/sessions/")
 	r = secretary.get(page)
 	require.Contains(t, r.body, "Đã mở phiên họp "+sid)
 	require.Contains(t, r.body, "03/12/2026")
+	// Changed and sent again, the form says it opened one already.
+	open.Set("title", "Một phiên họp khác")
+	r = secretary.post("/sessions", open)
+	require.Equal(t, http.StatusUnprocessableEntity, r.status)
+	require.Contains(t, r.body, "Biểu mẫu này đã được dùng để mở một phiên họp")
+	require.NotContains(t, r.body, `name="key" value="console-session-`, "a fresh key for what is another request")
 	// A dossier is on one open session at a time: the form no longer offers it.
 	require.NotContains(t, secretary.get("/sessions/new").body, `id="d-`+ids[0]+`"`)
 

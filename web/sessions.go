@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/rand"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -79,7 +80,7 @@ type newSessionData struct {
 // newSession is the form that opens a session: GET /sessions/new
 // (secretary).
 func (c *Console) newSession(w http.ResponseWriter, r *http.Request) {
-	c.renderNewSession(w, r, http.StatusOK, url.Values{}, "", nil)
+	c.renderNewSession(w, r, http.StatusOK, url.Values{"key": {rand.Text()}}, "", nil)
 }
 
 func (c *Console) renderNewSession(w http.ResponseWriter, r *http.Request, status int, form url.Values, problem string, errs []domain.FieldError) {
@@ -121,17 +122,27 @@ func formDate(f url.Values, name string) string {
 	return y + "-" + m + "-" + d
 }
 
-// openSession opens it: POST /sessions.
+// openSession opens it: POST /sessions. The form's key is its
+// Idempotency-Key: a double click, or the form sent again after a lost
+// answer, opens one session, not two.
 func (c *Console) openSession(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	req := app.SessionRequest{Title: strings.TrimSpace(f.Get("title")), Date: formDate(f, "date"), Dossiers: f["dossiers"]}
-	v, err := c.app.OpenSession(r.Context(), actorOf(r), req)
+	v, _, err := c.app.OpenSessionKeyed(r.Context(), actorOf(r), f.Get("key"), req)
 	if err != nil {
 		if ownPage(err, false) {
 			c.failPage(w, r, err)
 			return
 		}
 		msg, fields := sessionVietnamese(err)
+		for _, fe := range app.AsError(err).Fields {
+			if fe.Field == "Idempotency-Key" {
+				// This form opened a session already, and was changed
+				// since: what is sent now is another request.
+				f.Set("key", rand.Text())
+				msg, fields = "Biểu mẫu này đã được dùng để mở một phiên họp. Hãy xem danh sách phiên họp; nếu cần một phiên họp nữa, kiểm tra lại rồi gửi.", nil
+			}
+		}
 		c.renderNewSession(w, r, statusOf(err), f, msg, fields)
 		return
 	}
