@@ -7,7 +7,7 @@ TEMPORAL      := $(ROOT)/bin/temporal
 WORKFLOWCHECK := $(ROOT)/bin/workflowcheck
 TOOLS_MOD     := tools/go.mod
 
-.PHONY: all build run test tidy-check vet workflowcheck lint fmt tools check-postgres check-chromium clean clean-tools histories
+.PHONY: all build run test tidy-check vet workflowcheck lint fmt tools cluster-tools check-postgres check-chromium clean clean-tools histories
 
 all: build
 
@@ -20,7 +20,7 @@ run: bin/temporal build
 	exec bin/tdkt dev
 
 ## test: vet, workflowcheck, and every test (unit and integration) with -race
-test: tools check-postgres check-chromium tidy-check vet workflowcheck
+test: tools cluster-tools check-postgres check-chromium tidy-check vet workflowcheck
 	TDKT_TEMPORAL_BIN=$(TEMPORAL) $(GO) test -race -count=1 -timeout 40m ./...
 
 ## lint: go vet and workflowcheck (determinism of workflow code)
@@ -41,6 +41,23 @@ fmt:
 	$(GO) fmt ./...
 
 tools: bin/temporal bin/workflowcheck
+
+# A real Temporal cluster on the local PostgreSQL (devenv.StartCluster,
+# `tdkt dev --cluster`): the server and temporal-sql-tool pinned in
+# tools/go.mod beside the CLI (the same module graph, so the CLI's cached
+# build makes them quick), and the server module's own PostgreSQL schema.
+cluster-tools: bin/temporal-server bin/temporal-sql-tool bin/temporal-schema
+
+bin/temporal-server: $(TOOLS_MOD)
+	$(GO) build -modfile=$(TOOLS_MOD) -o $@ go.temporal.io/server/cmd/server
+
+bin/temporal-sql-tool: $(TOOLS_MOD)
+	$(GO) build -modfile=$(TOOLS_MOD) -o $@ go.temporal.io/server/cmd/tools/sql
+
+bin/temporal-schema: $(TOOLS_MOD)
+	rm -rf $@ && mkdir -p $@
+	cp -R "$$($(GO) list -modfile=$(TOOLS_MOD) -m -f '{{.Dir}}' go.temporal.io/server)/schema/postgresql" $@/
+	chmod -R u+w $@
 
 # The Temporal CLI (dev server) pinned in tools/go.mod, kept out of the app's
 # module. Built only when missing: a cold build takes minutes. After changing

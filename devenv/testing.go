@@ -166,3 +166,27 @@ func TestStore(t testing.TB) *store.Store {
 	}
 	return st
 }
+
+// TestCluster starts a Temporal cluster (devenv.StartCluster) on the tests'
+// PostgreSQL, with databases of its own, stopped when t ends. It fails t
+// with what to do when the cluster's tools are not built.
+func TestCluster(t testing.TB) *Cluster {
+	t.Helper()
+	pg, err := sharedPostgres()
+	if err != nil || pg == nil {
+		t.Fatalf("devenv: a cluster needs the tests' own PostgreSQL (TDKT_TEST_DATABASE_URL unset): %v", err)
+	}
+	c, err := StartCluster(context.Background(), ClusterOptions{Postgres: pg, Dir: t.TempDir(), Prefix: testDBName(t.Name())})
+	if err != nil {
+		t.Fatalf("devenv: %v", err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, s := range ClusterServices {
+				t.Logf("Temporal %s's log, its end:\n%s", s, c.Log(s))
+			}
+		}
+		_ = c.Stop()
+	})
+	return c
+}
