@@ -65,11 +65,15 @@ type Cluster struct {
 
 // TemporalServerBinary is the Temporal server to run: $TDKT_TEMPORAL_SERVER_BIN,
 // else bin/temporal-server (`make cluster-tools`).
-func TemporalServerBinary() (string, error) { return toolBinary("TDKT_TEMPORAL_SERVER_BIN", "temporal-server") }
+func TemporalServerBinary() (string, error) {
+	return toolBinary("TDKT_TEMPORAL_SERVER_BIN", "temporal-server")
+}
 
 // TemporalSQLTool is temporal-sql-tool: $TDKT_TEMPORAL_SQL_TOOL, else
 // bin/temporal-sql-tool.
-func TemporalSQLTool() (string, error) { return toolBinary("TDKT_TEMPORAL_SQL_TOOL", "temporal-sql-tool") }
+func TemporalSQLTool() (string, error) {
+	return toolBinary("TDKT_TEMPORAL_SQL_TOOL", "temporal-sql-tool")
+}
 
 // TemporalSchema is the folder of the server module's PostgreSQL schema
 // (postgresql/v12/...): $TDKT_TEMPORAL_SCHEMA, else bin/temporal-schema.

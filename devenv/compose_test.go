@@ -273,3 +273,39 @@ func TestComposeTokenKeys(t *testing.T) {
 		t.Errorf("key set without issuer and audience: %v", err)
 	}
 }
+
+// The Temporal services of compose are the four of devenv.StartCluster, each
+// running the one configuration the cluster tests run
+// (deploy/temporal/tdkt.yaml, mounted read-only) for its own service.
+func TestComposeRunsTheClusterConfiguration(t *testing.T) {
+	p, err := loadCompose(t, composeEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{"frontend": "temporal", "history": "temporal-history", "matching": "temporal-matching", "worker": "temporal-worker"}
+	for _, service := range ClusterServices {
+		s, ok := p.Services[names[service]]
+		if !ok {
+			t.Errorf("no compose service runs Temporal's %s", service)
+			continue
+		}
+		if v := s.Environment["TEMPORAL_SERVICE"]; v == nil || *v != service {
+			t.Errorf("%s: TEMPORAL_SERVICE %v, want %s", s.Name, v, service)
+		}
+		if !strings.Contains(strings.Join(s.Command, " "), "--config tdkt --env tdkt") {
+			t.Errorf("%s: command %q does not run the tdkt configuration", s.Name, s.Command)
+		}
+		mounted := false
+		for _, v := range s.Volumes {
+			if strings.HasSuffix(v.Source, filepath.Join("deploy", "temporal")) && v.Target == "/etc/temporal/tdkt" && v.ReadOnly {
+				mounted = true
+			}
+		}
+		if !mounted {
+			t.Errorf("%s does not mount deploy/temporal read-only at /etc/temporal/tdkt", s.Name)
+		}
+		if v := s.Environment["DYNAMIC_CONFIG_FILE_PATH"]; v == nil || *v != "/etc/temporal/tdkt/dynamicconfig.yaml" {
+			t.Errorf("%s: DYNAMIC_CONFIG_FILE_PATH %v", s.Name, v)
+		}
+	}
+}
