@@ -46,13 +46,18 @@ tools: bin/temporal bin/workflowcheck
 # `tdkt dev --cluster`): the server and temporal-sql-tool pinned in
 # tools/go.mod beside the CLI (the same module graph, so the CLI's cached
 # build makes them quick), and the server module's own PostgreSQL schema.
-cluster-tools: bin/temporal-server bin/temporal-sql-tool bin/temporal-schema
+cluster-tools: bin/temporal-server bin/temporal-sql-tool bin/temporal-schema bin/temporal-ui-server
 
 bin/temporal-server: $(TOOLS_MOD)
 	$(GO) build -modfile=$(TOOLS_MOD) -o $@ go.temporal.io/server/cmd/server
 
 bin/temporal-sql-tool: $(TOOLS_MOD)
 	$(GO) build -modfile=$(TOOLS_MOD) -o $@ go.temporal.io/server/cmd/tools/sql
+
+# Temporal UI's server, the one the CLI embeds, standalone: it points at
+# the cluster's frontend.
+bin/temporal-ui-server: $(TOOLS_MOD)
+	$(GO) build -modfile=$(TOOLS_MOD) -o $@ github.com/temporalio/ui-server/v2/cmd/server
 
 bin/temporal-schema: $(TOOLS_MOD)
 	rm -rf $@ && mkdir -p $@

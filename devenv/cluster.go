@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,6 +63,26 @@ type Cluster struct {
 	mu       sync.Mutex
 	procs    map[string]*Proc
 	logs     map[string]string
+	ports    map[string]int // gRPC, by service
+}
+
+// listening waits until service accepts connections on its gRPC port.
+func (c *Cluster) listening(ctx context.Context, service string) error {
+	addr := "127.0.0.1:" + strconv.Itoa(c.ports[service])
+	for {
+		conn, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			conn.Close()
+			return nil
+		}
+		if err := c.exited(); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("Temporal %s does not listen on %s: %v\n%s", service, addr, err, c.Log(service))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // TemporalServerBinary is the Temporal server to run: $TDKT_TEMPORAL_SERVER_BIN,
@@ -112,7 +134,7 @@ func lowFreePort() (int, error) {
 }
 
 // clusterStartTimeout bounds a cluster's start: schema, services, namespace.
-const clusterStartTimeout = 3 * time.Minute
+const clusterStartTimeout = 90 * time.Second
 
 // StartCluster sets up Temporal's databases on o.Postgres (or updates their
 // schema), starts the four services, registers the namespace and returns
@@ -167,7 +189,7 @@ func StartCluster(ctx context.Context, o ClusterOptions) (*Cluster, error) {
 	}
 	env := []string{"POSTGRES_SEEDS=127.0.0.1", "DB_PORT=" + strconv.Itoa(o.Postgres.Port), "POSTGRES_USER=" + pgSuperuser,
 		"POSTGRES_PWD=", "DBNAME=" + o.Prefix, "VISIBILITY_DBNAME=" + o.Prefix + "_visibility",
-		"NUM_HISTORY_SHARDS=" + strconv.Itoa(o.Shards), "BIND_ON_IP=127.0.0.1", "LOG_LEVEL=warn",
+		"NUM_HISTORY_SHARDS=" + strconv.Itoa(o.Shards), "BIND_ON_IP=127.0.0.1", "LOG_LEVEL=" + clusterLogLevel(),
 		"DYNAMIC_CONFIG_FILE_PATH=" + filepath.Join(o.Dir, "temporal", "dynamicconfig.yaml")}
 	for name, port := range vars {
 		if port == 0 {
@@ -182,8 +204,18 @@ func StartCluster(ctx context.Context, o ClusterOptions) (*Cluster, error) {
 	}
 	c := &Cluster{Address: "127.0.0.1:" + strconv.Itoa(vars["FRONTEND_GRPC_PORT"]), Namespace: o.Namespace,
 		bin: bin, dir: o.Dir, env: env, procs: map[string]*Proc{}, logs: map[string]string{}}
+	// One after the other: each service writes the cluster's metadata when
+	// it first starts, and on a fresh database two doing so at once can
+	// make one of them exit.
+	// (Temporal's own worker service serves no gRPC: it is not waited for.)
+	c.ports = map[string]int{"history": vars["HISTORY_GRPC_PORT"], "matching": vars["MATCHING_GRPC_PORT"],
+		"frontend": vars["FRONTEND_GRPC_PORT"]}
 	for _, s := range ClusterServices {
-		if err := c.StartService(s); err != nil {
+		err := c.StartService(s)
+		if err == nil && c.ports[s] != 0 {
+			err = c.listening(ctx, s)
+		}
+		if err != nil {
 			c.Stop()
 			return nil, err
 		}
@@ -301,7 +333,7 @@ func (c *Cluster) register(ctx context.Context, retention time.Duration) error {
 			break
 		}
 		if ctx.Err() != nil {
-			return fmt.Errorf("Temporal cluster: register namespace %s: %v\nfrontend log:\n%s", c.Namespace, last, c.Log("frontend"))
+			return fmt.Errorf("Temporal cluster: register namespace %s: %v\nfrontend log:\n%s\nhistory log:\n%s", c.Namespace, last, c.Log("frontend"), c.Log("history"))
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
@@ -376,4 +408,107 @@ func (c *Cluster) Stop() error {
 		}
 	}
 	return nil
+}
+
+// UIOptions configures StartUI.
+type UIOptions struct {
+	Frontend  string // the cluster's frontend, host:port
+	Namespace string // shown first
+	Port      int    // 0: a free one
+	// Codec is the API's codec endpoint (<API>/codec), which decodes the
+	// encrypted payloads for administrators; "" shows them encoded.
+	Codec string
+	Dir   string // its configuration and log
+}
+
+// UI is a running Temporal UI server.
+type UI struct {
+	URL  string
+	proc *Proc
+}
+
+// StartUI starts Temporal UI's server (bin/temporal-ui-server, the one the
+// CLI embeds) against a cluster's frontend, read-only as compose runs it:
+// administrators act through the API, which checks who they are.
+func StartUI(ctx context.Context, o UIOptions) (*UI, error) {
+	bin, err := toolBinary("TDKT_TEMPORAL_UI_BIN", "temporal-ui-server")
+	if err != nil {
+		return nil, err
+	}
+	if o.Port == 0 {
+		if o.Port, err = FreePort(); err != nil {
+			return nil, err
+		}
+	} else if !portFree(o.Port) {
+		return nil, fmt.Errorf("Temporal UI port 127.0.0.1:%d is already in use: stop whatever listens there", o.Port)
+	}
+	url := "http://127.0.0.1:" + strconv.Itoa(o.Port)
+	conf := fmt.Sprintf(`temporalGrpcAddress: %s
+port: %d
+enableUi: true
+defaultNamespace: %s
+disableWriteActions: true
+cors:
+  allowOrigins:
+    - %s
+codec:
+  endpoint: %s
+`, o.Frontend, o.Port, o.Namespace, url, o.Codec)
+	if err := os.MkdirAll(filepath.Join(o.Dir, "ui"), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(o.Dir, "ui", "tdkt.yaml"), []byte(conf), 0o644); err != nil {
+		return nil, err
+	}
+	logf, err := os.OpenFile(filepath.Join(o.Dir, "ui.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	cmd := exec.Command(bin, "--root", o.Dir, "--config", "ui", "--env", "tdkt", "start")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	p, err := Spawn(cmd)
+	if err != nil {
+		return nil, fmt.Errorf("start Temporal UI: %w", err)
+	}
+	u := &UI{URL: url, proc: p}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(url + "/")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return u, nil
+			}
+		}
+		if p.Exited() || time.Now().After(deadline) || ctx.Err() != nil {
+			u.Stop()
+			b, _ := os.ReadFile(filepath.Join(o.Dir, "ui.log"))
+			return nil, fmt.Errorf("Temporal UI did not start: %v\n%s", err, lastLines(string(b), 20))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// Stop stops the UI server.
+func (u *UI) Stop() {
+	if u.proc.Exited() {
+		return
+	}
+	_ = syscall.Kill(-u.proc.Pid(), syscall.SIGTERM)
+	select {
+	case <-u.proc.Done():
+	case <-time.After(10 * time.Second):
+		_ = syscall.Kill(-u.proc.Pid(), syscall.SIGKILL)
+		<-u.proc.Done()
+	}
+}
+
+// clusterLogLevel is the services' log level: $TDKT_TEMPORAL_LOG_LEVEL, or warn.
+func clusterLogLevel() string {
+	if l := os.Getenv("TDKT_TEMPORAL_LOG_LEVEL"); l != "" {
+		return l
+	}
+	return "warn"
 }

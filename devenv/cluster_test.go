@@ -2,6 +2,8 @@ package devenv
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -88,6 +90,17 @@ func TestClusterRunsAWorkflowAcrossAHistoryRestart(t *testing.T) {
 	var n int
 	require.NoError(t, run.Get(ctx, &n))
 	require.Equal(t, 3, n)
+
+	// Temporal UI's own server, pointed at the cluster, answers.
+	ui, err := StartUI(ctx, UIOptions{Frontend: c.Address, Namespace: c.Namespace, Dir: t.TempDir()})
+	require.NoError(t, err)
+	defer ui.Stop()
+	resp, err := http.Get(ui.URL + "/api/v1/namespaces/" + c.Namespace + "/workflows/counter-1")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	require.Contains(t, string(body), "counter-1")
 
 	sa, err := cl.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: c.Namespace})
 	require.NoError(t, err)
