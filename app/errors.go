@@ -44,6 +44,13 @@ type Error struct {
 	// unavailable errors (logged, never shown).
 	What string
 	Err  error
+	// Rows are the refused rows of a spreadsheet import, and RowsRefused
+	// how many rows were refused (Rows lists at most MaxReportedRows).
+	Rows        []RowError
+	RowsRefused int
+	// Import marks a refused spreadsheet: its field messages and rows are
+	// already in Vietnamese, for the people who fix the file.
+	Import bool
 	// Recorded, on an unavailable error, says Temporal recorded the
 	// transition but the read model does not show it yet (it will, within
 	// seconds): the client must read before repeating it.

@@ -167,6 +167,13 @@ func (s *Server) routes(m *metrics.HTTP) *gin.Engine {
 	api.PATCH("/batches/:id", s.editBatch)
 	api.POST("/batches/:id/actions/sign", s.signBatch)
 	api.GET("/batches/:id/document", s.batchDocument)
+	api.GET("/units", s.listUnits)
+	api.POST("/units", s.createUnit)
+	api.PUT("/units/:code", s.updateUnit)
+	api.GET("/registry", s.listRegistry)
+	api.POST("/registry", s.recordAward)
+	api.GET("/registry/template", s.registryTemplate)
+	api.POST("/registry/imports", s.importRegistry)
 	s.codecRoutes(r)
 	return r
 }
