@@ -402,7 +402,7 @@ func readXLSX(data []byte, maxRows int) (*table, error) {
 			dateCols = map[int]bool{}
 			for j, h := range cells {
 				for _, c := range RegistryColumns {
-					if c.Date && domain.Fold(strings.TrimSpace(h)) == domain.Fold(c.Header) {
+					if f := domain.Fold(strings.TrimSpace(h)); c.Date && (f == domain.Fold(c.Header) || f == c.Field) {
 						dateCols[j] = true
 					}
 				}

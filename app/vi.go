@@ -222,6 +222,9 @@ func Vietnamese(err error) (string, []domain.FieldError) {
 		if strings.Contains(e.Detail, "action") {
 			return "Không có thao tác này.", nil
 		}
+		if strings.Contains(e.Detail, "unit") {
+			return "Không có đơn vị này trong danh mục đơn vị.", nil
+		}
 		return "Không tìm thấy hồ sơ, hoặc bạn không có quyền xem hồ sơ này.", nil
 	case domain.ErrForbidden:
 		switch {

@@ -63,7 +63,11 @@ func TestUnitsAPI(t *testing.T) {
 		t.Fatalf("update: %d %s", rec.Code, rec.Body)
 	}
 	problemOf(t, e.do(req{method: "PUT", path: "/api/v1/units/KHONGCO", as: &admin, body: ward}), http.StatusUnprocessableEntity)
-	problemOf(t, e.do(req{method: "PUT", path: "/api/v1/units/KHONGCO", as: &admin, body: `{"name":"X","kind":"xa"}`}), http.StatusNotFound)
+	p = problemOf(t, e.do(req{method: "PUT", path: "/api/v1/units/KHONGCO", as: &admin, body: `{"name":"X","kind":"xa"}`,
+		headers: map[string]string{"Accept-Language": "vi"}}), http.StatusNotFound)
+	if p.Detail != "Không có đơn vị này trong danh mục đơn vị." {
+		t.Errorf("404 for a unit: %q", p.Detail)
+	}
 	problemOf(t, e.do(req{method: "PUT", path: "/api/v1/units/SYT", as: &unitB, body: `{"name":"X","kind":"xa"}`}), http.StatusForbidden)
 
 	// A unit the administrator added may submit.
