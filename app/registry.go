@@ -271,7 +271,7 @@ func checkRecord(v map[string]string, units map[string]bool, now time.Time) (dom
 		t, _, ok := parseDate(b)
 		switch {
 		case e.NomineeType == domain.Collective:
-			bad("birth_date", "is not taken by a collective", "tập thể không có ngày sinh; để trống ô này")
+			bad("birth_date", "is only for an individual", "tập thể không có ngày sinh; để trống ô này")
 		case !ok:
 			bad("birth_date", "must be a date (YYYY-MM-DD or DD/MM/YYYY)", fmt.Sprintf("«%s» không phải ngày hợp lệ; ghi dd/mm/yyyy (ví dụ 15/03/1980)", b))
 		case t.Year() < 1900 || t.After(now):
@@ -284,7 +284,7 @@ func checkRecord(v map[string]string, units map[string]bool, now time.Time) (dom
 		allDigits := strings.Trim(id, "0123456789") == ""
 		switch {
 		case e.NomineeType == domain.Collective:
-			bad("citizen_id", "is not taken by a collective", "tập thể không có số CCCD; để trống ô này")
+			bad("citizen_id", "is only for an individual", "tập thể không có số CCCD; để trống ô này")
 		case allDigits && len(id) < 12:
 			bad("citizen_id", "must be 12 digits", fmt.Sprintf("«%s» có %d chữ số, cần đủ 12: bảng tính bỏ số 0 ở đầu khi ô là kiểu số; hãy định dạng cột là Văn bản (Text) rồi nhập lại", id, len(id)))
 		case !allDigits || len(id) != 12:
@@ -370,4 +370,15 @@ func checkRecord(v map[string]string, units map[string]bool, now time.Time) (dom
 		e.NomineeKey = domain.PersonKey(e.Name, birth, e.Unit, e.CitizenID)
 	}
 	return e, nil
+}
+
+// ISODate is a date people typed (dd/mm/yyyy, the Vietnamese way, or
+// yyyy-mm-dd) as YYYY-MM-DD; what is not a date is given back as it is,
+// for the use case to refuse.
+func ISODate(s string) string {
+	s = strings.TrimSpace(s)
+	if t, _, ok := parseDate(s); ok {
+		return t.Format(time.DateOnly)
+	}
+	return s
 }

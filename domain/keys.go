@@ -63,11 +63,12 @@ func CollectiveKey(unit, subUnit string) string {
 }
 
 // NomineeKey is the registry key of a dossier's nominee: a collective's,
-// or a person's from what the submission holds (name and unit; no date of
-// birth or citizen id yet).
+// or a person's from what the submission holds (the name and unit, and the
+// date of birth and citizen id when the unit gave them).
 func NomineeKey(n Nominee, unit string) string {
 	if n.Type == Collective {
 		return CollectiveKey(unit, n.Name)
 	}
-	return PersonKey(n.Name, time.Time{}, unit, "")
+	birth, _ := time.Parse(time.DateOnly, n.BirthDate)
+	return PersonKey(n.Name, birth, unit, n.CitizenID)
 }

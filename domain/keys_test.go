@@ -87,3 +87,31 @@ func TestUnitCheck(t *testing.T) {
 		t.Errorf("want code, name and kind refused: %v", fe)
 	}
 }
+
+func TestSubmissionBirthDateAndCitizenID(t *testing.T) {
+	sub := domain.Submission{AwardCode: "CSTD_TINH", Kind: domain.KindMerit, AchievementPeriod: "2026",
+		Nominee: domain.Nominee{Type: domain.Individual, Name: "Lò Văn A", BirthDate: "1980-03-15", CitizenID: "012080001234"}}
+	if err := domain.ValidateSubmission(sub); err != nil {
+		t.Fatalf("%v", err)
+	}
+	v := domain.View{ID: "HS-2026-000009", Unit: "SGDDT", AwardCode: "CSTD_TINH", AchievementPeriod: "2026", Nominee: sub.Nominee,
+		Stage: domain.Awarded, Decision: &domain.Issued{Number: "9/QĐ-UBND", Date: "2026-12-01"}}
+	if e, _ := domain.GrantedEntry(v); e.NomineeKey != "cccd:012080001234" || e.BirthDate != "1980-03-15" {
+		t.Errorf("granted entry %+v", e)
+	}
+	v.Nominee.CitizenID = ""
+	if e, _ := domain.GrantedEntry(v); e.NomineeKey != "p:lo van a|1980-03-15|SGDDT" {
+		t.Errorf("key without a citizen id: %q", e.NomineeKey)
+	}
+	bad := sub
+	bad.Nominee.BirthDate, bad.Nominee.CitizenID = "15/03/1980", "12080001234"
+	err := domain.ValidateSubmission(bad)
+	if err == nil || len(err.Fields) != 2 || err.Fields[0].Field != "nominee.birth_date" || err.Fields[1].Field != "nominee.citizen_id" {
+		t.Errorf("want birth date and citizen id refused: %v", err)
+	}
+	coll := domain.Submission{AwardCode: "TTLDXS", Kind: domain.KindMerit, AchievementPeriod: "2026",
+		Nominee: domain.Nominee{Type: domain.Collective, Name: "Trường A", BirthDate: "1980-03-15"}}
+	if err := domain.ValidateSubmission(coll); err == nil || err.Fields[0].Message != "is only for an individual" {
+		t.Errorf("a collective has no date of birth: %v", err)
+	}
+}

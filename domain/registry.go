@@ -64,7 +64,7 @@ func PeriodYear(period string) int {
 }
 
 // GrantedEntry is the registry entry of an awarded dossier: its nominee's
-// key (no date of birth or citizen id: a submission does not hold them),
+// key (with the date of birth and citizen id when the submission gave them),
 // its award, the year of its achievement period (the decision's year when
 // the period names none) and the decision that granted it. ok is false for
 // a dossier not awarded, or awarded without a decision.
@@ -85,7 +85,7 @@ func GrantedEntry(v View) (e RegistryEntry, ok bool) {
 		auth = v.Authority
 	}
 	return RegistryEntry{NomineeType: v.Nominee.Type, NomineeKey: NomineeKey(v.Nominee, v.Unit), Name: v.Nominee.Name,
-		Unit: v.Unit, AwardCode: v.AwardCode, AwardName: v.AwardName, Year: year, Period: v.AchievementPeriod, Kind: v.Kind,
+		BirthDate: v.Nominee.BirthDate, CitizenID: v.Nominee.CitizenID, Unit: v.Unit, AwardCode: v.AwardCode, AwardName: v.AwardName, Year: year, Period: v.AchievementPeriod, Kind: v.Kind,
 		DecisionNumber: v.Decision.Number, DecisionDate: v.Decision.Date, Authority: auth, Source: SourceEngine,
 		DossierID: v.ID}, true
 }

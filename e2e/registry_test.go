@@ -187,8 +187,20 @@ func TestRegistryOverHTTP(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, a.do("POST", "/api/v1/registry", "officer", rec, nil).status)
 
 	// An award this engine grants is in the registry, once.
+	// The unit gives the nominee's date of birth and citizen id (optional),
+	// which the registry's key then uses.
 	name := "Lò Thị Sổ Vàng"
-	id := a.submit("BK_UBND_TINH", "individual", name)["id"].(string)
+	sub := a.do("POST", "/api/v1/dossiers", "unitA", map[string]any{
+		"award_code": "BK_UBND_TINH", "kind": "merit", "achievement_period": "2026",
+		"nominee": map[string]any{"type": "individual", "name": name, "birth_date": "1984-10-20", "citizen_id": "012184000777"},
+		"summary": "Hoàn thành xuất sắc nhiệm vụ"}, nil)
+	require.Equal(t, http.StatusCreated, sub.status, string(sub.raw))
+	id := sub.body["id"].(string)
+	bk, _ := domain.AwardByCode("BK_UBND_TINH")
+	for _, k := range domain.RequiredDocuments(bk, domain.ProcedureRegular) {
+		up := a.upload(id, "unitA", string(k), string(k)+".pdf", []byte("%PDF-1.7 "+string(k)))
+		require.Equal(t, http.StatusCreated, up.status, string(up.raw))
+	}
 	a.act(id, "accept", "officer", nil, "appraisal")
 	a.act(id, "approve", "officer", nil, "decision")
 	decided := a.act(id, "decide", "chairman", nil, "awarded")
@@ -204,6 +216,12 @@ func TestRegistryOverHTTP(t *testing.T) {
 	require.Equal(t, "BK_UBND_TINH", g["award_code"])
 	require.EqualValues(t, 2026, g["year"])
 	require.Equal(t, "SGDDT", g["unit"])
+	require.Equal(t, "cccd:012184000777", g["nominee_key"])
+	require.Equal(t, "1984-10-20", g["birth_date"])
+	badDOB := a.do("POST", "/api/v1/dossiers", "unitA", map[string]any{"award_code": "BK_UBND_TINH", "kind": "merit",
+		"achievement_period": "2026", "nominee": map[string]any{"type": "individual", "name": "Y", "citizen_id": "12184000777"}}, nil)
+	require.Equal(t, http.StatusUnprocessableEntity, badDOB.status)
+	require.Equal(t, "nominee.citizen_id", badDOB.body["errors"].([]any)[0].(map[string]any)["field"])
 
 	// A unit the directory lacks may not submit (422 naming unit).
 	tok, err := auth.Mint([]byte(secret), "u-tp", "UBND thành phố (cũ)", []domain.Role{domain.RoleUnit}, "UBND-TP", time.Hour)

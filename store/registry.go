@@ -86,12 +86,13 @@ func recordGranted(ctx context.Context, tx *sqlx.Tx, v domain.View) error {
 	}
 	c := cleanText
 	_, err := tx.ExecContext(ctx, `
-INSERT INTO award_registry (nominee_type, nominee_key, name, search, unit, award_code, year, period, kind,
-  decision_number, decision_date, authority, source, dossier_id, recorded_by, recorded_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'engine', $13, '', $14)
+INSERT INTO award_registry (nominee_type, nominee_key, name, search, birth_date, citizen_id, unit, award_code, year,
+  period, kind, decision_number, decision_date, authority, source, dossier_id, recorded_by, recorded_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'engine', $15, '', $16)
 ON CONFLICT DO NOTHING`,
-		string(e.NomineeType), c(e.NomineeKey), c(e.Name), c(Fold(e.Name)), c(e.Unit), c(e.AwardCode), e.Year, c(e.Period),
-		string(e.Kind), c(e.DecisionNumber), sqlDate(validDate(e.DecisionDate)), string(e.Authority), c(e.DossierID), v.UpdatedAt)
+		string(e.NomineeType), c(e.NomineeKey), c(e.Name), c(Fold(e.Name)), sqlDate(validDate(e.BirthDate)), c(e.CitizenID),
+		c(e.Unit), c(e.AwardCode), e.Year, c(e.Period), string(e.Kind), c(e.DecisionNumber), sqlDate(validDate(e.DecisionDate)),
+		string(e.Authority), c(e.DossierID), v.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("record award of %s in the registry: %w", v.ID, err)
 	}
