@@ -134,7 +134,7 @@ func TestImportXLSX(t *testing.T) {
 	require.Equal(t, 4, e.RowsRefused)
 	require.Len(t, e.Rows, 4)
 	require.Equal(t, 2, e.Rows[0].Row)
-	require.Contains(t, e.Rows[0].Reason, "đã có trong sổ khen thưởng")
+	require.Contains(t, e.Rows[0].Reason, "Đã có trong sổ khen thưởng")
 	require.Equal(t, 4, registryCount(t, st))
 }
 
@@ -165,9 +165,9 @@ func TestImportRefusesRows(t *testing.T) {
 	}
 	require.NotContains(t, reasons, 2)
 	require.Contains(t, strings.Join(reasons[3], "|"), "Ngày sinh: «31/02/1990» không phải ngày hợp lệ")
-	require.Contains(t, strings.Join(reasons[4], "|"), "Mã hình thức khen thưởng: hình thức «HUY_CHUONG_XYZ» không có trong danh mục")
-	require.Contains(t, strings.Join(reasons[5], "|"), "Mã đơn vị: mã đơn vị «UBND-TP» không có trong danh mục đơn vị")
-	require.Contains(t, strings.Join(reasons[6], "|"), "trùng với dòng 2 trong tệp")
+	require.Contains(t, strings.Join(reasons[4], "|"), "Mã hình thức khen thưởng: Hình thức «HUY_CHUONG_XYZ» không có trong danh mục")
+	require.Contains(t, strings.Join(reasons[5], "|"), "Mã đơn vị: Mã đơn vị «UBND-TP» không có trong danh mục đơn vị")
+	require.Contains(t, strings.Join(reasons[6], "|"), "Trùng với dòng 2 trong tệp")
 	require.Contains(t, strings.Join(reasons[7], "|"), "không dành cho tập thể")
 	require.Contains(t, strings.Join(reasons[8], "|"), "cần đủ 12")
 	require.NotContains(t, reasons, 9, "a blank row is skipped")

@@ -138,7 +138,7 @@ func (s *Service) ImportRegistry(ctx context.Context, a domain.Actor, data []byt
 		if len(probs) > 0 {
 			refusedRows++
 			for _, p := range orderProblems(probs) {
-				refused = append(refused, RowError{Row: t.rowNums[i], Column: headerOf(p.field), Value: clip(vals[p.field]), Reason: p.vi})
+				refused = append(refused, RowError{Row: t.rowNums[i], Column: headerOf(p.field), Value: clip(vals[p.field]), Reason: sentence(p.vi)})
 			}
 			continue
 		}
@@ -146,7 +146,7 @@ func (s *Service) ImportRegistry(ctx context.Context, a domain.Actor, data []byt
 		if first, dup := firstSeen[key]; dup {
 			refusedRows++
 			refused = append(refused, RowError{Row: t.rowNums[i], Column: headerOf("decision_number"), Value: clip(e.DecisionNumber),
-				Reason: fmt.Sprintf("trùng với dòng %d trong tệp (cùng đối tượng, hình thức, năm và số quyết định)", first)})
+				Reason: fmt.Sprintf("Trùng với dòng %d trong tệp (cùng đối tượng, hình thức, năm và số quyết định)", first)})
 			continue
 		}
 		firstSeen[key] = t.rowNums[i]
@@ -174,7 +174,7 @@ func (s *Service) ImportRegistry(ctx context.Context, a domain.Actor, data []byt
 	if len(dups) > 0 {
 		for _, i := range slices.Sorted(mapKeys(dups)) {
 			refused = append(refused, RowError{Row: rowOf[i], Column: headerOf("decision_number"), Value: clip(entries[i].DecisionNumber),
-				Reason: fmt.Sprintf("đã có trong sổ khen thưởng (mục số %d: cùng đối tượng, hình thức, năm và số quyết định)", dups[i])})
+				Reason: fmt.Sprintf("Đã có trong sổ khen thưởng (mục số %d: cùng đối tượng, hình thức, năm và số quyết định)", dups[i])})
 		}
 		return ImportResult{}, importRefusal(fmt.Sprintf("%d dòng đã có trong sổ khen thưởng; không dòng nào được nhập. Bỏ các dòng này rồi tải lại cả tệp.", len(dups)), refused, len(dups))
 	}
@@ -274,7 +274,7 @@ func matchColumns(t *table) ([]string, error) {
 	}
 	if len(why) > 0 {
 		return nil, importRefusal(fmt.Sprintf("dòng tiêu đề (dòng %d) không khớp với tệp mẫu: %s. Hãy dùng tệp mẫu tải về từ trang này.", t.headRow, strings.Join(why, "; ")),
-			[]RowError{{Row: t.headRow, Reason: strings.Join(why, "; ")}}, 1)
+			[]RowError{{Row: t.headRow, Reason: sentence(strings.Join(why, "; "))}}, 1)
 	}
 	return cols, nil
 }
@@ -375,7 +375,7 @@ func readXLSX(data []byte, maxRows int) (*table, error) {
 		for _, m := range merged {
 			_, row, _ := excelize.CellNameToCoordinates(m.GetStartAxis())
 			rows = append(rows, RowError{Row: row, Column: m.GetStartAxis() + ":" + m.GetEndAxis(),
-				Reason: "ô gộp (merged cells): mỗi ô chỉ chứa một giá trị; hãy bỏ gộp ô (Unmerge) và ghi giá trị vào từng dòng"})
+				Reason: "Ô gộp (merged cells): mỗi ô chỉ chứa một giá trị; hãy bỏ gộp ô (Unmerge) và ghi giá trị vào từng dòng"})
 		}
 		return nil, importRefusal(fmt.Sprintf("trang «%s» có %d vùng ô gộp", sheet, len(merged)), rows, len(rows))
 	}
@@ -442,7 +442,7 @@ func readXLSX(data []byte, maxRows int) (*table, error) {
 				cell, _ := excelize.CoordinatesToCellName(j+1, line)
 				if fo, _ := f.GetCellFormula(sheet, cell); fo != "" {
 					rows = append(rows, RowError{Row: line, Column: cell, Value: clip("=" + fo),
-						Reason: "ô chứa công thức: hãy sao chép rồi «Dán giá trị» (Paste Values) để tệp chỉ còn giá trị"})
+						Reason: "Ô chứa công thức: hãy sao chép rồi «Dán giá trị» (Paste Values) để tệp chỉ còn giá trị"})
 				}
 			}
 		}
@@ -480,7 +480,7 @@ func readCSV(data []byte, maxRows int) (*table, error) {
 	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
 		line := 1 + bytes.Count(data[:firstInvalid(data)], []byte("\n"))
 		return nil, importRefusal("tệp không phải bảng tính XLSX hay CSV UTF-8 đọc được: hãy lưu thành «CSV UTF-8 (phân cách bằng dấu phẩy)» hoặc .xlsx",
-			[]RowError{{Row: line, Reason: "chứa byte không phải văn bản UTF-8 (tệp nhị phân, hoặc CSV lưu bằng bảng mã khác như Windows-1258, TCVN3)"}}, 1)
+			[]RowError{{Row: line, Reason: "Chứa byte không phải văn bản UTF-8 (tệp nhị phân, hoặc CSV lưu bằng bảng mã khác như Windows-1258, TCVN3)"}}, 1)
 	}
 	first, _, _ := bytes.Cut(data, []byte("\n"))
 	r := csv.NewReader(bytes.NewReader(data))
@@ -502,7 +502,7 @@ func readCSV(data []byte, maxRows int) (*table, error) {
 			if errors.As(err, &pe) {
 				line = pe.Line
 			}
-			return nil, importRefusal("tệp CSV không đúng định dạng", []RowError{{Row: line, Reason: "dòng CSV không đọc được (dấu ngoặc kép không đóng, hoặc ký tự lạ)"}}, 1)
+			return nil, importRefusal("tệp CSV không đúng định dạng", []RowError{{Row: line, Reason: "Dòng CSV không đọc được (dấu ngoặc kép không đóng, hoặc ký tự lạ)"}}, 1)
 		}
 		if blank(rec) {
 			continue
@@ -684,4 +684,14 @@ func setRows(f *excelize.File, sheet string, rows [][]any) error {
 		}
 	}
 	return nil
+}
+
+// sentence starts s with a capital letter, as a reason in a report's
+// table reads.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return strings.ToUpper(string(r)) + s[n:]
 }

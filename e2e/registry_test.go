@@ -318,6 +318,17 @@ func TestBrowserRegistry(t *testing.T) {
 	require.Contains(t, b.text("main"), "Phường Tân Phong")
 	require.Contains(t, b.text("main"), "Khối Mặt trận, đoàn thể")
 	b.shot("19-units")
+	// The administrator adds a unit: a code with diacritics is refused
+	// with the reason linked to the field, then a good one is added.
+	b.do(chromedp.SendKeys(chromedp.ID("f-code"), "Xã Nậm Cuổi"), chromedp.SendKeys(chromedp.ID("f-name"), "Xã Nậm Cuổi"),
+		chromedp.SetValue(chromedp.ID("f-kind"), "xa"), chromedp.SendKeys(chromedp.ID("f-block"), "Cụm thi đua số 2 (xã)"))
+	b.press("#them-don-vi", http.StatusUnprocessableEntity)
+	require.Equal(t, "#f-code", b.eval(`document.querySelector('.govuk-error-summary__list a').getAttribute('href')`))
+	require.Contains(t, b.text(".govuk-error-summary"), "Mã đơn vị phải là mã đơn vị")
+	b.do(chromedp.SetValue(chromedp.ID("f-code"), "X-NAMCUOI"))
+	b.press("#them-don-vi", http.StatusOK)
+	require.Contains(t, b.flash(), "Đã thêm «Xã Nậm Cuổi» (X-NAMCUOI)")
+	require.Contains(t, b.text("#X-NAMCUOI"), "Xã Nậm Cuổi")
 
 	b.signIn("unitA")
 	b.open("/registry/import", http.StatusForbidden)
