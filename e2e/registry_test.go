@@ -329,6 +329,16 @@ func TestBrowserRegistry(t *testing.T) {
 	b.press("#them-don-vi", http.StatusOK)
 	require.Contains(t, b.flash(), "Đã thêm «Xã Nậm Cuổi» (X-NAMCUOI)")
 	require.Contains(t, b.text("#X-NAMCUOI"), "Xã Nậm Cuổi")
+	// and changes its emulation block.
+	b.press("#sua-X-NAMCUOI", http.StatusOK)
+	b.do(chromedp.Clear(chromedp.ID("f-name")))
+	b.press("#luu", http.StatusUnprocessableEntity)
+	require.Equal(t, "#f-name", b.eval(`document.querySelector('.govuk-error-summary__list a').getAttribute('href')`))
+	b.do(chromedp.SendKeys(chromedp.ID("f-name"), "Xã Nậm Cuổi"), chromedp.SetValue(chromedp.ID("f-block"), "Cụm thi đua số 3 (xã)"))
+	b.press("#luu", http.StatusOK)
+	require.Contains(t, b.flash(), "Đã lưu «Xã Nậm Cuổi» (X-NAMCUOI)")
+	units := a.do("GET", "/api/v1/units", "officer", nil, nil)
+	require.Contains(t, string(units.raw), `{"code":"X-NAMCUOI","name":"Xã Nậm Cuổi","kind":"xa","block":"Cụm thi đua số 3 (xã)"}`)
 
 	b.signIn("unitA")
 	b.open("/registry/import", http.StatusForbidden)

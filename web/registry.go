@@ -258,3 +258,55 @@ func (c *Console) createUnit(w http.ResponseWriter, r *http.Request) {
 	c.flash(r, fmt.Sprintf("Đã thêm «%s» (%s) vào danh mục đơn vị.", out.Name, out.Code))
 	http.Redirect(w, r, "/units#"+url.PathEscape(out.Code), http.StatusSeeOther)
 }
+
+type unitEditData struct {
+	Unit  domain.Unit
+	Form  url.Values
+	Kinds []domain.UnitKind
+}
+
+// unitPage is a unit's edit form: GET /units/{code} (admin).
+func (c *Console) unitPage(w http.ResponseWriter, r *http.Request) {
+	c.renderUnit(w, r, http.StatusOK, nil, "", nil)
+}
+
+func (c *Console) renderUnit(w http.ResponseWriter, r *http.Request, status int, form url.Values, problem string, errs []domain.FieldError) {
+	a := actorOf(r)
+	if !a.Has(domain.RoleAdmin) {
+		c.errorPage(w, r, http.StatusForbidden, "Chỉ quản trị hệ thống mới sửa danh mục đơn vị.")
+		return
+	}
+	us, err := c.app.Units(r.Context(), a)
+	if err != nil {
+		c.failPage(w, r, err)
+		return
+	}
+	i := slices.IndexFunc(us, func(u domain.Unit) bool { return u.Code == r.PathValue("code") })
+	if i < 0 {
+		c.errorPage(w, r, http.StatusNotFound, "Không có đơn vị này trong danh mục đơn vị.")
+		return
+	}
+	u := us[i]
+	if form == nil {
+		form = url.Values{"name": {u.Name}, "kind": {string(u.Kind)}, "block": {u.Block}}
+	}
+	c.render(w, r, status, "unit", u.Name, unitEditData{Unit: u, Form: form, Kinds: domain.UnitKinds}, problem, errs)
+}
+
+// updateUnit changes a unit's name, kind or block: POST /units/{code}.
+func (c *Console) updateUnit(w http.ResponseWriter, r *http.Request) {
+	f := r.PostForm
+	u := domain.Unit{Name: f.Get("name"), Kind: domain.UnitKind(f.Get("kind")), Block: f.Get("block")}
+	out, err := c.app.UpdateUnit(r.Context(), actorOf(r), r.PathValue("code"), u)
+	if err != nil {
+		if ownPage(err, true) || app.AsError(err).Kind == domain.ErrForbidden {
+			c.failPage(w, r, err)
+			return
+		}
+		msg, fields := app.Vietnamese(err)
+		c.renderUnit(w, r, statusOf(err), f, msg, fields)
+		return
+	}
+	c.flash(r, fmt.Sprintf("Đã lưu «%s» (%s).", out.Name, out.Code))
+	http.Redirect(w, r, "/units#"+url.PathEscape(out.Code), http.StatusSeeOther)
+}

@@ -16,7 +16,7 @@ import (
 type pageTemplate = *template.Template
 
 // pageNames are the templates of templates/, each rendered in layout.html.
-var pageNames = []string{"signin", "error", "tasks", "list", "new", "dossier", "action", "document", "admin", "batches", "batchnew", "batch", "registry", "registryimport", "units"}
+var pageNames = []string{"signin", "error", "tasks", "list", "new", "dossier", "action", "document", "admin", "batches", "batchnew", "batch", "registry", "registryimport", "units", "unit"}
 
 func parsePages() (map[string]pageTemplate, error) {
 	out := map[string]pageTemplate{}

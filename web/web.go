@@ -181,6 +181,8 @@ func (c *Console) routes() http.Handler {
 	mux.HandleFunc("GET /registry/template", c.signedIn(c.registryTemplate))
 	mux.HandleFunc("GET /units", c.signedIn(c.units))
 	mux.HandleFunc("POST /units", c.signedIn(c.post(c.createUnit)))
+	mux.HandleFunc("GET /units/{code}", c.signedIn(c.unitPage))
+	mux.HandleFunc("POST /units/{code}", c.signedIn(c.post(c.updateUnit)))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, http.StatusNotFound, "Không tìm thấy trang này.")
 	})
