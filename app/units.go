@@ -21,6 +21,25 @@ func (s *Service) Units(ctx context.Context, a domain.Actor) ([]domain.Unit, err
 	return us, nil
 }
 
+// UnitsOf is the directory filtered by kind and emulation block (either
+// empty: any), as GET /api/v1/units?kind=&block= asks.
+func (s *Service) UnitsOf(ctx context.Context, a domain.Actor, kind, block string) ([]domain.Unit, error) {
+	if kind != "" && !domain.ValidUnitKind(domain.UnitKind(kind)) {
+		return nil, invalid(domain.FieldError{Field: "kind", Message: "must be one of so_ban_nganh, doan_the, xa, phuong, dac_khu, doanh_nghiep"})
+	}
+	us, err := s.Units(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	out := []domain.Unit{}
+	for _, u := range us {
+		if (kind == "" || string(u.Kind) == kind) && (block == "" || u.Block == block) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
 // CreateUnit adds a unit (admin).
 func (s *Service) CreateUnit(ctx context.Context, a domain.Actor, u domain.Unit) (domain.Unit, error) {
 	if !a.Has(domain.RoleAdmin) {

@@ -16,9 +16,9 @@ import (
 
 // The unit directory and the award registry (API.md, Wave 2; issue 13).
 
-// listUnits: GET /api/v1/units (any role).
+// listUnits: GET /api/v1/units (any role), filtered by kind and block.
 func (s *Server) listUnits(c *gin.Context) {
-	us, err := s.app.Units(c.Request.Context(), mustActor(c))
+	us, err := s.app.UnitsOf(c.Request.Context(), mustActor(c), c.Query("kind"), c.Query("block"))
 	if err != nil {
 		s.answer(c, err)
 		return

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -43,6 +44,15 @@ func TestUnitsAPI(t *testing.T) {
 		t.Fatalf("units %s (%v)", rec.Body, err)
 	}
 	problemOf(t, e.do(req{method: "GET", path: "/api/v1/units"}), http.StatusUnauthorized)
+	problemOf(t, e.do(req{method: "GET", path: "/api/v1/units?kind=huyen", as: &member}), http.StatusUnprocessableEntity)
+	rec = e.do(req{method: "GET", path: "/api/v1/units?kind=so_ban_nganh&block=" + url.QueryEscape("Khối Văn hóa - Xã hội"), as: &unitA})
+	if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || len(list.Items) != 2 {
+		t.Fatalf("filtered units %s (%v)", rec.Body, err)
+	}
+	rec = e.do(req{method: "GET", path: "/api/v1/units?kind=xa", as: &unitA})
+	if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || len(list.Items) != 0 {
+		t.Fatalf("no commune in the fake directory: %s (%v)", rec.Body, err)
+	}
 
 	ward := `{"code":"P-DOANKET","name":"Phường Đoàn Kết","kind":"phuong","block":"Cụm thi đua số 1"}`
 	problemOf(t, e.do(req{method: "POST", path: "/api/v1/units", as: &officer, body: ward}), http.StatusForbidden)

@@ -89,21 +89,11 @@ type importData struct {
 	Listed      int
 	FileName    string
 	Max         int64
-	Columns     []struct {
-		Field, Header, Help string
-		Required            bool
-	}
+	Columns     any // app.RegistryColumns
 }
 
 func newImportData(max int64) importData {
-	d := importData{Max: max >> 20}
-	for _, col := range app.RegistryColumns {
-		d.Columns = append(d.Columns, struct {
-			Field, Header, Help string
-			Required            bool
-		}{col.Field, col.Header, col.Help, col.Required})
-	}
-	return d
+	return importData{Max: max >> 20, Columns: app.RegistryColumns}
 }
 
 // importPage is the import form: GET /registry/import (officer).
