@@ -160,7 +160,10 @@ func (s *Store) ListRegistry(ctx context.Context, f RegistryFilter) (items []dom
 		where = append(where, "year = "+a.arg(f.Year))
 	}
 	if q := Fold(f.Q); q != "" {
-		where = append(where, "strpos(search, "+a.arg(q)+") > 0")
+		// LIKE, which the trigram index serves, with the query's own
+		// wildcards escaped.
+		esc := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q)
+		where = append(where, "search LIKE "+a.arg("%"+esc+"%"))
 	}
 	if f.Cursor != "" {
 		year, id, err := decodeRegistryCursor(f.Cursor)

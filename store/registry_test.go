@@ -148,7 +148,14 @@ func TestRegistryListAndImport(t *testing.T) {
 	_, _, err = st.ListRegistry(ctx, store.RegistryFilter{Cursor: "not-a-cursor"})
 	require.ErrorIs(t, err, store.ErrBadCursor)
 
-	got, _, err := st.ListRegistry(ctx, store.RegistryFilter{Q: "dang van tua"})
+	// A query's % and _ are text, not wildcards.
+	got, _, err := st.ListRegistry(ctx, store.RegistryFilter{Q: "hoa_1"})
+	require.NoError(t, err)
+	require.Empty(t, got)
+	got, _, err = st.ListRegistry(ctx, store.RegistryFilter{Q: "%"})
+	require.NoError(t, err)
+	require.Empty(t, got)
+	got, _, err = st.ListRegistry(ctx, store.RegistryFilter{Q: "dang van tua"})
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.Equal(t, "Đặng Văn Tủa", got[0].Name)
