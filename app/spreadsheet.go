@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,9 +80,6 @@ type table struct {
 	headRow int
 	rows    [][]string
 	rowNums []int
-	// serial marks the cells (row index, column) that were date-formatted
-	// numbers in an XLSX, converted to dates.
-	notes []string
 }
 
 // importRefusal is the answer to a file refused whole or in part: 422,
@@ -172,13 +170,13 @@ func (s *Service) ImportRegistry(ctx context.Context, a domain.Actor, data []byt
 		return ImportResult{}, failure("import registry", err)
 	}
 	if len(dups) > 0 {
-		for _, i := range slices.Sorted(mapKeys(dups)) {
+		for _, i := range slices.Sorted(maps.Keys(dups)) {
 			refused = append(refused, RowError{Row: rowOf[i], Column: headerOf("decision_number"), Value: clip(entries[i].DecisionNumber),
 				Reason: fmt.Sprintf("Đã có trong sổ khen thưởng (mục số %d: cùng đối tượng, hình thức, năm và số quyết định)", dups[i])})
 		}
 		return ImportResult{}, importRefusal(fmt.Sprintf("%d dòng đã có trong sổ khen thưởng; không dòng nào được nhập. Bỏ các dòng này rồi tải lại cả tệp.", len(dups)), refused, len(dups))
 	}
-	res := ImportResult{Imported: len(entries), Format: t.format, Notes: t.notes}
+	res := ImportResult{Imported: len(entries), Format: t.format}
 	if textDates > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d ô ngày được nhập dạng văn bản ngày/tháng/năm (dd/mm/yyyy) và đã được đọc theo cách viết của Việt Nam: 03/04/2024 là ngày 3 tháng 4.", textDates))
 	}
@@ -186,16 +184,6 @@ func (s *Service) ImportRegistry(ctx context.Context, a domain.Actor, data []byt
 		res.Notes = []string{}
 	}
 	return res, nil
-}
-
-func mapKeys(m map[int]int64) func(func(int) bool) {
-	return func(yield func(int) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // orderProblems keeps the first problem of each field, in column order.
