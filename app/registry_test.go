@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
@@ -214,6 +215,18 @@ func TestImportRefusesFiles(t *testing.T) {
 	refused(junk, "không phải bảng tính")
 	// A zip that is not a workbook.
 	refused(append([]byte("PK\x03\x04"), junk[:1000]...), "không phải bảng tính XLSX")
+	// A zip bomb: a worksheet that unpacks to more than 128 MB.
+	var bomb bytes.Buffer
+	zw := zip.NewWriter(&bomb)
+	w, err := zw.Create("xl/worksheets/sheet1.xml")
+	require.NoError(t, err)
+	spaces := bytes.Repeat([]byte(" "), 1<<20)
+	for range 130 {
+		_, _ = w.Write(spaces)
+	}
+	require.NoError(t, zw.Close())
+	require.Less(t, bomb.Len(), 1<<20)
+	refused(bomb.Bytes(), "lớn hơn 128 MB")
 	// An Excel 97-2003 file.
 	refused(append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, junk[:1000]...), ".xls")
 	// A CSV saved in a legacy code page (Windows-1258 "Nguyễn" is not UTF-8).

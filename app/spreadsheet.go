@@ -322,6 +322,9 @@ func scanSheets(data []byte) (formulas, merges bool, err error) {
 		if err != nil {
 			return false, false, err
 		}
+		if len(b) > maxSheetXML {
+			return false, false, errUnpacksTooLarge
+		}
 		formulas = formulas || hasTag(b, "f")
 		merges = merges || hasTag(b, "mergeCell")
 	}
@@ -329,14 +332,24 @@ func scanSheets(data []byte) (formulas, merges bool, err error) {
 }
 
 // maxSheetXML bounds what a worksheet may unpack to (a zip bomb is
-// refused, not unpacked): 100,000 rows of ten cells fit well within.
-const maxSheetXML = 512 << 20
+// refused, not unpacked): 100,000 rows of ten cells take about 40 MB.
+const maxSheetXML = 128 << 20
+
+var errUnpacksTooLarge = errors.New("a worksheet unpacks to more than the limit")
 
 func readXLSX(data []byte, maxRows int) (*table, error) {
 	notXLSX := func() error {
 		return importRefusal("tệp không phải bảng tính XLSX đọc được (hỏng, có mật khẩu, hoặc không phải Excel): hãy mở bằng Excel và lưu lại thành .xlsx", nil, 0)
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxSheetXML, UnzipXMLSizeLimit: 16 << 20})
+	// The raw look first: a zip bomb is refused before anything unpacks it.
+	formulas, merges, err := scanSheets(data)
+	if errors.Is(err, errUnpacksTooLarge) {
+		return nil, importRefusal(fmt.Sprintf("bảng tính khi giải nén lớn hơn %d MB: hãy chia thành nhiều tệp", maxSheetXML>>20), nil, 0)
+	}
+	if err != nil {
+		return nil, notXLSX()
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 2 * maxSheetXML, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
 		return nil, notXLSX()
 	}
@@ -348,10 +361,6 @@ func readXLSX(data []byte, maxRows int) (*table, error) {
 	// The first sheet is the list; the template's others are guidance.
 	sheet := sheets[0]
 	t := &table{format: "xlsx"}
-	formulas, merges, err := scanSheets(data)
-	if err != nil {
-		return nil, notXLSX()
-	}
 	var merged []excelize.MergeCell
 	if merges {
 		if merged, err = f.GetMergeCells(sheet, true); err != nil {
