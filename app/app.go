@@ -41,6 +41,11 @@ type ReadModel interface {
 	ProjectPending(ctx context.Context, token string, v domain.View, entries []domain.HistoryEntry, voters ...string) error
 	ClearPending(ctx context.Context, id, token string) error
 	HasPending(ctx context.Context, id string) (bool, error)
+	// The unit directory: a dossier's unit must be in it.
+	ListUnits(ctx context.Context) ([]domain.Unit, error)
+	GetUnit(ctx context.Context, code string) (domain.Unit, error)
+	CreateUnit(ctx context.Context, u domain.Unit) error
+	UpdateUnit(ctx context.Context, u domain.Unit) error
 }
 
 // numberPreview is the read model's look at the next number of a kind; the

@@ -51,6 +51,9 @@ func (s *Service) Submit(ctx context.Context, a domain.Actor, key string, sub do
 	if err := domain.ValidateSubmission(sub); err != nil {
 		return domain.View{}, false, fromDomain(err, domain.ActSubmit)
 	}
+	if err := s.checkUnit(ctx, a.Unit); err != nil {
+		return domain.View{}, false, err
+	}
 	canonical, err := json.Marshal(sub)
 	if err != nil {
 		return domain.View{}, false, failure("hash submission", err)

@@ -47,6 +47,13 @@ type Error struct {
 	// VI, when set, is the sentence people are shown (a refusal whose
 	// translation the use case knows best, such as a council session's).
 	VI string
+	// Rows are the refused rows of a spreadsheet import, and RowsRefused
+	// how many rows were refused (Rows lists at most MaxReportedRows).
+	Rows        []RowError
+	RowsRefused int
+	// Import marks a refused spreadsheet: its field messages and rows are
+	// already in Vietnamese, for the people who fix the file.
+	Import bool
 	// Recorded, on an unavailable error, says Temporal recorded the
 	// transition but the read model does not show it yet (it will, within
 	// seconds): the client must read before repeating it.

@@ -74,6 +74,7 @@ func checkSubmissionText(sub domain.Submission) []domain.FieldError {
 		{"achievement_period", sub.AchievementPeriod, MaxPeriod},
 		{"nominee.type", string(sub.Nominee.Type), MaxCode}, {"nominee.name", sub.Nominee.Name, MaxName},
 		{"nominee.position", sub.Nominee.Position, MaxName}, {"nominee.organization", sub.Nominee.Organization, MaxName},
+		{"nominee.birth_date", sub.Nominee.BirthDate, MaxCode}, {"nominee.citizen_id", sub.Nominee.CitizenID, MaxCode},
 		{"summary", sub.Summary, MaxSummary},
 	} {
 		if fe := CheckText(f.field, f.value, f.max); fe != nil {

@@ -58,6 +58,22 @@ var (
 		domain.AuthorityProvince:  "Chủ tịch UBND tỉnh",
 		domain.AuthorityPM:        "Thủ tướng Chính phủ",
 		domain.AuthorityPresident: "Chủ tịch nước",
+		domain.AuthorityUnitHead:  "Thủ trưởng cơ quan, đơn vị",
+	}
+	// UnitKindNames names the kinds of unit of the directory.
+	UnitKindNames = map[domain.UnitKind]string{
+		domain.UnitDepartment:  "Sở, ban, ngành",
+		domain.UnitMassOrg:     "Mặt trận, đoàn thể",
+		domain.UnitCommune:     "Xã",
+		domain.UnitWard:        "Phường",
+		domain.UnitSpecialZone: "Đặc khu",
+		domain.UnitEnterprise:  "Doanh nghiệp",
+	}
+	// RegistrySourceNames says how an award reached the registry.
+	RegistrySourceNames = map[domain.RegistrySource]string{
+		domain.SourceEngine: "Khen thưởng qua hệ thống",
+		domain.SourceImport: "Nhập từ bảng tính",
+		domain.SourceManual: "Ghi nhận thủ công",
 	}
 	// RoleNames names the roles.
 	RoleNames = map[domain.Role]string{
@@ -87,13 +103,16 @@ var (
 		"award_code": "Hình thức khen thưởng", "kind": "Loại hình khen thưởng", "procedure": "Thủ tục",
 		"campaign": "Đợt thi đua", "achievement_period": "Thời kỳ lập thành tích",
 		"nominee.type": "Đối tượng", "nominee.name": "Họ tên cá nhân hoặc tên tập thể",
-		"nominee.position": "Chức vụ", "nominee.organization": "Đơn vị công tác", "summary": "Tóm tắt thành tích",
+		"nominee.position": "Chức vụ", "nominee.birth_date": "Ngày sinh", "nominee.citizen_id": "Số CCCD", "nominee.organization": "Đơn vị công tác", "summary": "Tóm tắt thành tích",
 		"comment": "Ý kiến", "missing": "Thành phần còn thiếu", "approve": "Phiếu biểu quyết",
 		"number": "Số văn bản", "member": "Thành viên vắng mặt", "date": "Ngày ban hành", "file": "Tệp tài liệu", "body": "Nội dung",
 		"Idempotency-Key": "Mã chống gửi trùng", "cursor": "Trang", "limit": "Số dòng mỗi trang",
 		"stage": "Giai đoạn", "status": "Trạng thái", "award": "Hình thức khen thưởng", "unit": "Đơn vị",
 		"overdue": "Quá hạn", "q": "Từ khóa",
 		"title": "Tiêu đề", "dossiers": "Hồ sơ", "choices": "Phiếu biểu quyết", "add": "Hồ sơ thêm vào", "remove": "Hồ sơ bỏ ra",
+		"code": "Mã đơn vị", "name": "Tên", "block": "Khối thi đua",
+		"birth_date": "Ngày sinh", "citizen_id": "Số CCCD", "year": "Năm", "decision_number": "Số quyết định",
+		"decision_date": "Ngày quyết định", "nominee_type": "Đối tượng", "format": "Định dạng",
 	}
 )
 
@@ -129,6 +148,15 @@ func ActionName(a domain.Action, at domain.Stage) string {
 // fieldMessages translate the field messages use cases give, by prefix.
 var fieldMessages = []struct{ prefix, vi string }{
 	{"must not be empty", "không được để trống"},
+	{"is not in the unit directory", "chưa có trong danh mục đơn vị; hãy đề nghị quản trị hệ thống bổ sung"},
+	{"is already used by another unit", "đã được dùng cho một đơn vị khác trong danh mục"},
+	{"must be a unit code", "phải là mã đơn vị: chữ in hoa không dấu, chữ số, '-' hoặc '_', tối đa 32 ký tự"},
+	{"must be one of so_ban_nganh", "phải là một loại đơn vị trong danh mục (sở, ban, ngành; đoàn thể; xã; phường; đặc khu; doanh nghiệp)"},
+	{"is already in the registry", "đã có trong sổ khen thưởng (cùng đối tượng, hình thức, năm và số quyết định)"},
+	{"must be 12 digits", "phải gồm đúng 12 chữ số"},
+	{"is only for an individual", "chỉ ghi cho cá nhân, không ghi cho tập thể"},
+	{"must be a year", "phải là năm hợp lệ (từ 1945 đến năm sau)"},
+	{"must be xlsx or csv", "phải là xlsx hoặc csv"},
 	{"is required", "cần được cung cấp"},
 	{"is empty", "là tệp rỗng"},
 	{"unknown award code", "không có trong danh mục khen thưởng"},
@@ -187,6 +215,9 @@ func VietnameseField(f domain.FieldError) domain.FieldError {
 // field in Vietnamese.
 func Vietnamese(err error) (string, []domain.FieldError) {
 	e := AsError(err)
+	if e.Import && len(e.Fields) > 0 {
+		return "Tệp chưa được nhập: " + e.Fields[0].Message, e.Fields
+	}
 	var fields []domain.FieldError
 	for _, f := range e.Fields {
 		fields = append(fields, VietnameseField(f))
@@ -204,6 +235,9 @@ func Vietnamese(err error) (string, []domain.FieldError) {
 		}
 		if strings.Contains(e.Detail, "action") {
 			return "Không có thao tác này.", nil
+		}
+		if strings.Contains(e.Detail, "unit") {
+			return "Không có đơn vị này trong danh mục đơn vị.", nil
 		}
 		return "Không tìm thấy hồ sơ, hoặc bạn không có quyền xem hồ sơ này.", nil
 	case domain.ErrForbidden:

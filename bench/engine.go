@@ -78,8 +78,9 @@ func (a *apiClient) upload(ctx context.Context, id, who string, kind domain.Docu
 	return nil
 }
 
-// benchUnits are the units the engine's dossiers come from.
-var benchUnits = []string{"SGDDT", "SYT", "SNV", "STC", "SXD", "SGTVT", "SNNPTNT", "UBND-TP"}
+// benchUnits are the units the engine's dossiers come from: units of the
+// directory, since a submission from a unit it does not have is refused.
+var benchUnits = []string{"SGDDT", "SYT", "SNV", "STC", "SXD", "SNNMT", "X-SINHO", "P-TANPHONG"}
 
 // apiClient talks to the API with one token per person.
 type apiClient struct {

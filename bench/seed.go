@@ -15,13 +15,14 @@ import (
 	"tdkt/store"
 )
 
-// seedUnits are about thirty units of a province: its departments, bodies
-// and district people's committees (Lai Châu's, as an example).
+// seedUnits are about thirty units of a province, from the unit directory
+// the migrations seed (Lai Châu after 1/7/2025): its departments, bodies,
+// mass organisations, wards and communes.
 var seedUnits = []string{
-	"SGDDT", "SYT", "SNV", "STC", "SXD", "SGTVT", "SNNPTNT", "SCT", "SKHCN", "STTTT",
-	"SVHTTDL", "SLDTBXH", "STNMT", "STP", "SKHDT", "TTT", "VPUBND", "BCHQS", "CAT", "LDLD",
-	"TINHDOAN", "HLHPN", "HND", "MTTQ", "UBND-TP", "UBND-TAMDUONG", "UBND-PHONGTHO", "UBND-SINHO",
-	"UBND-MUONGTE", "UBND-THANUYEN",
+	"SGDDT", "SYT", "SNV", "STC", "SXD", "SNNMT", "SCT", "SKHCN", "SVHTTDL", "SDTTG",
+	"STP", "TTT", "VPUBND", "BCHQS", "CAT", "LDLD", "TINHDOAN", "HLHPN", "HND", "MTTQ",
+	"P-TANPHONG", "P-DOANKET", "X-BINHLU", "X-PHONGTHO", "X-SINHO", "X-MUONGTE", "X-THANUYEN", "X-TANUYEN",
+	"X-LELOI", "DN-DIENLUC",
 }
 
 // seedCampaigns are the three campaigns of the seeded two years.

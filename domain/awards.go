@@ -15,6 +15,9 @@ const (
 	AuthorityProvince  Authority = "province"
 	AuthorityPM        Authority = "pm"
 	AuthorityPresident Authority = "president"
+	// AuthorityUnitHead is the head of a unit (thủ trưởng cơ quan, đơn vị),
+	// who decides the lower titles (LowerTitles) outside this engine.
+	AuthorityUnitHead Authority = "unit_head"
 )
 
 // NomineeType is individual (cá nhân) or collective (tập thể).
@@ -88,6 +91,29 @@ func mustLoadCatalogue(b []byte) []Award {
 		}
 	}
 	return out
+}
+
+//go:embed lower_titles.json
+var lowerTitlesJSON []byte
+
+// LowerTitles are the titles and awards heads of units decide
+// (Chiến sĩ thi đua cơ sở, Lao động tiên tiến, Giấy khen): catalogue entries
+// for the award registry only, which matter as award history for
+// eligibility and can never be submitted (AwardByCode does not find them).
+var LowerTitles = mustLoadCatalogue(lowerTitlesJSON)
+
+// RegistryAwards are the awards the registry records: the catalogue, then
+// the lower titles.
+var RegistryAwards = append(append([]Award(nil), Catalogue...), LowerTitles...)
+
+// RegistryAward finds an award the registry may record.
+func RegistryAward(code string) (Award, bool) {
+	for _, a := range RegistryAwards {
+		if a.Code == code {
+			return a, true
+		}
+	}
+	return Award{}, false
 }
 
 // AwardByCode finds an award in the catalogue.

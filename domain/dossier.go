@@ -13,6 +13,11 @@ type Nominee struct {
 	Name         string      `json:"name"`
 	Position     string      `json:"position,omitempty"`
 	Organization string      `json:"organization,omitempty"`
+	// BirthDate (YYYY-MM-DD) and CitizenID (the 12-digit số định danh cá
+	// nhân) are a person's, optional: with them the award registry tells
+	// apart two people of one name in one unit (PersonKey).
+	BirthDate string `json:"birth_date,omitempty"`
+	CitizenID string `json:"citizen_id,omitempty"`
 }
 
 // Submission is what a unit submits.
@@ -235,6 +240,20 @@ func ValidateSubmission(s Submission) *Error {
 	}
 	if strings.TrimSpace(s.Nominee.Name) == "" {
 		fe = append(fe, FieldError{"nominee.name", "must not be empty"})
+	}
+	if b := s.Nominee.BirthDate; b != "" {
+		if d, err := time.Parse(time.DateOnly, b); err != nil || d.Year() < 1900 {
+			fe = append(fe, FieldError{"nominee.birth_date", "must be a date (YYYY-MM-DD)"})
+		} else if s.Nominee.Type == Collective {
+			fe = append(fe, FieldError{"nominee.birth_date", "is only for an individual"})
+		}
+	}
+	if id := s.Nominee.CitizenID; id != "" {
+		if len(id) != 12 || strings.Trim(id, "0123456789") != "" {
+			fe = append(fe, FieldError{"nominee.citizen_id", "must be 12 digits"})
+		} else if s.Nominee.Type == Collective {
+			fe = append(fe, FieldError{"nominee.citizen_id", "is only for an individual"})
+		}
 	}
 	kindOK := false
 	for _, k := range Kinds {

@@ -49,6 +49,9 @@ type fakeStore struct {
 	projectErr error
 	// pending are the marks set and not cleared, dossier|token.
 	pending map[string]bool
+	// units is the unit directory: the units of the people below, as
+	// the migrations seed them.
+	units map[string]domain.Unit
 }
 
 type fakeDoc struct {
@@ -60,7 +63,66 @@ type fakeDoc struct {
 func newFakeStore() *fakeStore {
 	return &fakeStore{views: map[string]domain.View{}, history: map[string][]domain.HistoryEntry{},
 		voted: map[string]bool{}, keys: map[string]string{}, hashes: map[string]string{}, docs: map[string]fakeDoc{},
-		cursors: map[string]bool{"c1": true}, pending: map[string]bool{}}
+		cursors: map[string]bool{"c1": true}, pending: map[string]bool{},
+		units: map[string]domain.Unit{
+			"SGDDT": {Code: "SGDDT", Name: "Sở Giáo dục và Đào tạo", Kind: domain.UnitDepartment, Block: "Khối Văn hóa - Xã hội"},
+			"SYT":   {Code: "SYT", Name: "Sở Y tế", Kind: domain.UnitDepartment, Block: "Khối Văn hóa - Xã hội"},
+		}}
+}
+
+func (f *fakeStore) ListUnits(ctx context.Context) ([]domain.Unit, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return nil, f.err
+	}
+	out := []domain.Unit{}
+	for _, code := range sortedCodes(f.units) {
+		out = append(out, f.units[code])
+	}
+	return out, nil
+}
+
+func sortedCodes(m map[string]domain.Unit) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (f *fakeStore) GetUnit(ctx context.Context, code string) (domain.Unit, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return domain.Unit{}, f.err
+	}
+	u, ok := f.units[code]
+	if !ok {
+		return domain.Unit{}, ErrNotFound
+	}
+	return u, nil
+}
+
+func (f *fakeStore) CreateUnit(ctx context.Context, u domain.Unit) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.units[u.Code]; ok {
+		return ErrExists
+	}
+	f.units[u.Code] = u
+	return nil
+}
+
+func (f *fakeStore) UpdateUnit(ctx context.Context, u domain.Unit) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.units[u.Code]; !ok {
+		return ErrNotFound
+	}
+	f.units[u.Code] = u
+	return nil
 }
 
 func (f *fakeStore) MarkPending(ctx context.Context, id, token string) error {

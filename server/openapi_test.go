@@ -115,6 +115,13 @@ func TestOpenAPIEnums(t *testing.T) {
 		"NomineeType":   {string(domain.Individual), string(domain.Collective)},
 		"Authority":     {string(domain.AuthorityProvince), string(domain.AuthorityPM), string(domain.AuthorityPresident)},
 		"DocumentKind":  strs(domain.DocumentKinds),
+		"UnitKind":      strs(domain.UnitKinds),
+		"RegistryAwardCode": func() (out []string) {
+			for _, a := range domain.RegistryAwards {
+				out = append(out, a.Code)
+			}
+			return out
+		}(),
 	}
 	for name, want := range errorKinds {
 		got := s.Components.Schemas[name].Enum

@@ -25,6 +25,12 @@ type Problem struct {
 	// an incomplete dossier (accept, approve).
 	MissingDocuments []domain.DocumentKind `json:"missing_documents,omitempty"`
 	RequestID        string                `json:"request_id,omitempty"`
+	// Rows are the refused rows of a spreadsheet import (row, column,
+	// value, reason in Vietnamese), RowsRefused how many were refused.
+	Rows        []app.RowError `json:"rows,omitempty"`
+	RowsRefused int            `json:"rows_refused,omitempty"`
+	// viFields says the field messages are already in Vietnamese.
+	viFields bool
 	// vi is the Vietnamese detail, for a request that asks for it; when
 	// empty, a sentence for the status is used.
 	vi string
@@ -77,7 +83,9 @@ func problem(c *gin.Context, p Problem) {
 			p.Detail = p.vi
 		}
 		for i, f := range p.Errors {
-			p.Errors[i] = app.VietnameseField(f)
+			if !p.viFields {
+				p.Errors[i] = app.VietnameseField(f)
+			}
 		}
 		c.Header("Content-Language", "vi")
 	}
@@ -129,6 +137,12 @@ func (s *Server) answer(c *gin.Context, err error) {
 	if status == http.StatusConflict || status == http.StatusPreconditionFailed {
 		p.Stage = e.Stage
 		p.MissingDocuments = e.Missing
+	}
+	if e.Import {
+		p.Rows, p.RowsRefused, p.viFields = e.Rows, e.RowsRefused, true
+		if p.Rows == nil {
+			p.Rows = []app.RowError{}
+		}
 	}
 	p.vi, _ = app.Vietnamese(e)
 	problem(c, p)

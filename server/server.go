@@ -175,6 +175,13 @@ func (s *Server) routes(m *metrics.HTTP) *gin.Engine {
 	api.POST("/council-sessions/:id/written-opinions", s.recordOpinion)
 	api.POST("/council-sessions/:id/actions/close", s.closeSession)
 	api.GET("/council-sessions/:id/minutes", s.sessionMinutes)
+	api.GET("/units", s.listUnits)
+	api.POST("/units", s.createUnit)
+	api.PUT("/units/:code", s.updateUnit)
+	api.GET("/registry", s.listRegistry)
+	api.POST("/registry", s.recordAward)
+	api.GET("/registry/template", s.registryTemplate)
+	api.POST("/registry/imports", s.importRegistry)
 	s.codecRoutes(r)
 	return r
 }

@@ -18,4 +18,5 @@ var (
 	ErrTooLarge            = store.ErrTooLarge
 	ErrBadCursor           = store.ErrBadCursor
 	ErrIdempotencyMismatch = store.ErrIdempotencyMismatch
+	ErrExists              = store.ErrExists
 )

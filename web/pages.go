@@ -260,7 +260,8 @@ func (c *Console) submit(w http.ResponseWriter, r *http.Request) {
 		Procedure: domain.Procedure(f.Get("procedure")), Campaign: strings.TrimSpace(f.Get("campaign")),
 		AchievementPeriod: strings.TrimSpace(f.Get("achievement_period")), Summary: strings.TrimSpace(f.Get("summary")),
 		Nominee: domain.Nominee{Type: domain.NomineeType(f.Get("nominee.type")), Name: strings.TrimSpace(f.Get("nominee.name")),
-			Position: strings.TrimSpace(f.Get("nominee.position")), Organization: strings.TrimSpace(f.Get("nominee.organization"))},
+			Position: strings.TrimSpace(f.Get("nominee.position")), Organization: strings.TrimSpace(f.Get("nominee.organization")),
+			BirthDate: app.ISODate(f.Get("nominee.birth_date")), CitizenID: strings.TrimSpace(f.Get("nominee.citizen_id"))},
 	}
 	key := f.Get("key")
 	v, _, err := c.app.Submit(r.Context(), a, key, sub)

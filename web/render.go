@@ -18,7 +18,7 @@ type pageTemplate = *template.Template
 
 // pageNames are the templates of templates/, each rendered in layout.html.
 var pageNames = []string{"signin", "error", "tasks", "list", "new", "dossier", "action", "document", "admin", "batches", "batchnew", "batch",
-	"sessions", "sessionnew", "session", "ballot", "agenda", "sessionclose"}
+	"sessions", "sessionnew", "session", "ballot", "agenda", "sessionclose", "registry", "registryimport", "units", "unit"}
 
 func parsePages() (map[string]pageTemplate, error) {
 	out := map[string]pageTemplate{}
@@ -81,9 +81,11 @@ var funcs = template.FuncMap{
 	"nomineeType": func(t domain.NomineeType) string {
 		return app.NomineeTypeNames[t]
 	},
-	"stageTag": stageTag,
-	"inc":      func(i int) int { return i + 1 },
-	"fieldID":  fieldID,
+	"unitKind":   func(k domain.UnitKind) string { return app.UnitKindNames[k] },
+	"sourceName": func(s domain.RegistrySource) string { return app.RegistrySourceNames[s] },
+	"stageTag":   stageTag,
+	"inc":        func(i int) int { return i + 1 },
+	"fieldID":    fieldID,
 	"size": func(n int64) string {
 		switch {
 		case n >= 1<<20:
@@ -190,6 +192,7 @@ func navFor(a domain.Actor, path string) []navItem {
 	if app.UnitScoped(a) {
 		add("/dossiers", "Hồ sơ của đơn vị")
 		add("/dossiers/new", "Nộp hồ sơ mới")
+		add("/registry", "Sổ khen thưởng")
 		return items
 	}
 	for _, r := range a.Roles {
@@ -212,6 +215,10 @@ func navFor(a domain.Actor, path string) []navItem {
 	}
 	if a.Has(domain.RoleCouncil) || a.Has(domain.RoleSecretary) || a.Has(domain.RoleOfficer) || a.Has(domain.RoleChairman) || a.Has(domain.RoleAdmin) {
 		add("/sessions", "Phiên họp Hội đồng")
+	}
+	if a.Has(domain.RoleOfficer) || a.Has(domain.RoleAdmin) {
+		add("/registry", "Sổ khen thưởng")
+		add("/units", "Danh mục đơn vị")
 	}
 	if a.Has(domain.RoleUnit) {
 		add("/dossiers/new", "Nộp hồ sơ mới")

@@ -129,7 +129,7 @@ func (c *Console) Handler() http.Handler { return c.handler }
 
 // Paths are the console's top-level paths; everything else of the process
 // (the API under /api, health, metrics, codec) stays the API's.
-var Paths = []string{"/signin", "/signout", "/auth", "/tasks", "/dossiers", "/admin", "/batches", "/sessions", "/static"}
+var Paths = []string{"/signin", "/signout", "/auth", "/tasks", "/dossiers", "/admin", "/batches", "/sessions", "/registry", "/units", "/static"}
 
 // Register adds the console's routes to the API's router.
 func (c *Console) Register(r *gin.Engine) {
@@ -188,6 +188,14 @@ func (c *Console) routes() http.Handler {
 	mux.HandleFunc("GET /sessions/{id}/close", c.signedIn(c.closePage))
 	mux.HandleFunc("POST /sessions/{id}/close", c.signedIn(c.post(c.closeSession)))
 	mux.HandleFunc("GET /sessions/{id}/minutes", c.signedIn(c.sessionMinutes))
+	mux.HandleFunc("GET /registry", c.signedIn(c.registry))
+	mux.HandleFunc("GET /registry/import", c.signedIn(c.importPage))
+	mux.HandleFunc("POST /registry/import", c.signedIn(c.importFile))
+	mux.HandleFunc("GET /registry/template", c.signedIn(c.registryTemplate))
+	mux.HandleFunc("GET /units", c.signedIn(c.units))
+	mux.HandleFunc("POST /units", c.signedIn(c.post(c.createUnit)))
+	mux.HandleFunc("GET /units/{code}", c.signedIn(c.unitPage))
+	mux.HandleFunc("POST /units/{code}", c.signedIn(c.post(c.updateUnit)))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, http.StatusNotFound, "Không tìm thấy trang này.")
 	})
