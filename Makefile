@@ -7,7 +7,7 @@ TEMPORAL      := $(ROOT)/bin/temporal
 WORKFLOWCHECK := $(ROOT)/bin/workflowcheck
 TOOLS_MOD     := tools/go.mod
 
-.PHONY: all build run test tidy-check vet workflowcheck lint fmt tools cluster-tools check-postgres check-chromium clean clean-tools histories
+.PHONY: all build run cluster test tidy-check vet workflowcheck lint fmt tools cluster-tools check-postgres check-chromium clean clean-tools histories
 
 all: build
 
@@ -18,6 +18,11 @@ build:
 ## run: Temporal, PostgreSQL, worker and API on this machine (tdkt dev)
 run: bin/temporal build
 	exec bin/tdkt dev
+
+## cluster: the production topology on this machine (tdkt dev --cluster): a
+## Temporal cluster on PostgreSQL, two workers, two APIs, Temporal UI
+cluster: bin/temporal cluster-tools build check-postgres
+	exec bin/tdkt dev --cluster
 
 ## test: vet, workflowcheck, and every test (unit and integration) with -race
 test: tools cluster-tools check-postgres check-chromium tidy-check vet workflowcheck

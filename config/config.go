@@ -75,6 +75,10 @@ type Config struct {
 	// set; `tdkt dev` starts embedded servers for those that were not.
 	TemporalExplicit bool
 	DatabaseExplicit bool
+	// DemoSignIn lets `tdkt api` offer the demo users' sign-in, as `tdkt
+	// dev` does: for `tdkt dev --cluster`, whose APIs are separate
+	// processes. Refused unless the API listens on loopback only.
+	DemoSignIn bool // TDKT_DEMO_SIGNIN=1
 }
 
 // Defaults is the configuration with nothing set.
@@ -126,6 +130,10 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	str("TDKT_CODEC_CORS_ORIGIN", &c.CodecCORSOrigin)
 	str("TDKT_METRICS_ADDR", &c.MetricsAddr)
 	str("TDKT_ADMIN_ADDR", &c.AdminAddr)
+	var demo string
+	if str("TDKT_DEMO_SIGNIN", &demo) {
+		c.DemoSignIn = demo == "1" || strings.EqualFold(demo, "true")
+	}
 	str("TDKT_OIDC_ISSUER", &c.OIDCIssuer)
 	str("TDKT_OIDC_CLIENT_ID", &c.OIDCClientID)
 	str("TDKT_OIDC_CLIENT_SECRET", &c.OIDCClientSecret)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"tdkt/config"
+	"tdkt/domain"
 	"tdkt/metrics"
 	"tdkt/server"
 	"tdkt/store"
@@ -45,7 +47,13 @@ func apiCmd() *cobra.Command {
 				return err
 			}
 			defer closeAll()
-			srv, err := newAPIWithConsole(ctx, server.Deps{Temporal: c, Store: st, Config: cfg, Policy: policy, Logger: logger, Registry: reg}, st, cfg, nil)
+			var demo []domain.Actor
+			if cfg.DemoSignIn {
+				if demo, err = demoActors(cfg); err != nil {
+					return err
+				}
+			}
+			srv, err := newAPIWithConsole(ctx, server.Deps{Temporal: c, Store: st, Config: cfg, Policy: policy, Logger: logger, Registry: reg}, st, cfg, demo)
 			if err != nil {
 				return err
 			}
@@ -100,4 +108,20 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 		return nil, fmt.Errorf("DATABASE_URL (%s): %w", where, err)
 	}
 	return st, nil
+}
+
+// demoActors are the demo users a `tdkt api` of `tdkt dev --cluster` offers
+// at sign-in (TDKT_DEMO_SIGNIN): refused unless it listens on loopback only,
+// since anyone reaching the page signs in as anyone.
+func demoActors(cfg config.Config) ([]domain.Actor, error) {
+	host, _, err := net.SplitHostPort(cfg.HTTPAddr)
+	ip := net.ParseIP(host)
+	if err != nil || ip == nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("configuration: TDKT_DEMO_SIGNIN lets anyone sign in as anyone; it needs TDKT_HTTP_ADDR on loopback (127.0.0.1:port), not %q", cfg.HTTPAddr)
+	}
+	var out []domain.Actor
+	for _, u := range devUsers(cfg.CouncilMembers) {
+		out = append(out, domain.Actor{ID: u.sub, Name: u.name, Roles: u.roles, Unit: u.unit})
+	}
+	return out, nil
 }

@@ -36,7 +36,8 @@ const (
 )
 
 func devCmd() *cobra.Command {
-	return &cobra.Command{
+	var cluster bool
+	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run the whole system locally: Temporal, PostgreSQL, worker and API in one process",
 		Long: `dev starts what is not configured: the Temporal CLI dev server (unless
@@ -47,9 +48,14 @@ in .data/pg). It migrates the database, starts the worker and the API
 Ctrl-C stops everything; data stays in .data/ for the next run.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cluster {
+				return runCluster(cmd.Context(), cmd.OutOrStdout())
+			}
 			return runDev(cmd.Context(), cmd.OutOrStdout())
 		},
 	}
+	cmd.Flags().BoolVar(&cluster, "cluster", false, "run the production topology instead: a Temporal cluster on PostgreSQL (four service processes), two `tdkt worker` and two `tdkt api` processes, Temporal UI (data in .data/cluster)")
+	return cmd
 }
 
 func runDev(ctx context.Context, out io.Writer) (err error) {
