@@ -68,6 +68,7 @@ bin/temporal-schema: $(TOOLS_MOD)
 	rm -rf $@ && mkdir -p $@
 	cp -R "$$($(GO) list -modfile=$(TOOLS_MOD) -m -f '{{.Dir}}' go.temporal.io/server)/schema/postgresql" $@/
 	chmod -R u+w $@
+	find $@ -name '*.go' -delete # the SQL only: no Go package of the server's inside this module
 
 # The Temporal CLI (dev server) pinned in tools/go.mod, kept out of the app's
 # module. Built only when missing: a cold build takes minutes. After changing
