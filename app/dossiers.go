@@ -81,6 +81,17 @@ func (s *Service) Submit(ctx context.Context, a domain.Actor, key string, sub do
 		}
 		existed = false
 	}
+	// The plan's say comes once the id is reserved, so that a repeat of a
+	// submission already made gets its dossier even after the campaign
+	// closed; a refusal releases the reservation: nothing is created.
+	if err := s.checkCampaign(ctx, sub); err != nil {
+		if cs, cerr := s.campaignStore(); cerr == nil {
+			if rerr := cs.ReleaseSubmission(context.WithoutCancel(ctx), a.Unit, key, id); rerr != nil {
+				s.log.WarnContext(ctx, "release a refused submission", "dossier", id, "error", rerr)
+			}
+		}
+		return domain.View{}, false, err
+	}
 	// The dossier's opening is a function of the start's input: the API
 	// computes it and writes it into the read model as soon as Temporal has
 	// recorded the start, without waiting for a worker to run the

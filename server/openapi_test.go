@@ -115,6 +115,7 @@ func TestOpenAPIEnums(t *testing.T) {
 		"NomineeType":   {string(domain.Individual), string(domain.Collective)},
 		"Authority":     {string(domain.AuthorityProvince), string(domain.AuthorityPM), string(domain.AuthorityPresident)},
 		"DocumentKind":  strs(domain.DocumentKinds),
+		"CampaignKind":  strs(domain.CampaignKinds),
 	}
 	for name, want := range errorKinds {
 		got := s.Components.Schemas[name].Enum

@@ -117,7 +117,7 @@ func New(d Deps) (*Server, error) {
 		}
 		s.app = app.New(app.Deps{Sealer: sealer, Temporal: d.Temporal, Store: d.Store, TaskQueue: d.Config.TaskQueue,
 			Policy: d.Policy, Logger: d.Logger, MaxUpload: s.maxUpload, MaxDocuments: d.Config.MaxDocuments, Now: d.Now,
-			Reconcile: d.Reconcile})
+			Reconcile: d.Reconcile, EnforceCampaigns: d.Config.EnforceCampaigns()})
 	}
 	httpMetrics, err := metrics.NewHTTP(d.Registry)
 	if err != nil {
@@ -175,6 +175,10 @@ func (s *Server) routes(m *metrics.HTTP) *gin.Engine {
 	api.POST("/council-sessions/:id/written-opinions", s.recordOpinion)
 	api.POST("/council-sessions/:id/actions/close", s.closeSession)
 	api.GET("/council-sessions/:id/minutes", s.sessionMinutes)
+	api.GET("/campaigns", s.listCampaigns)
+	api.POST("/campaigns", s.createCampaign)
+	api.GET("/campaigns/:code", s.getCampaign)
+	api.GET("/reports/summary", s.reportSummary)
 	s.codecRoutes(r)
 	return r
 }

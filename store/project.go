@@ -87,6 +87,9 @@ ON CONFLICT (dossier_id, member_id) DO NOTHING`, c(v.ID), c(voter))
 				return fmt.Errorf("project %s: vote: %w", v.ID, err)
 			}
 		}
+		if err := s.projectReport(ctx, tx, v, entries); err != nil {
+			return err
+		}
 		if token != "" {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM projection_pending WHERE dossier_id = $1 AND token = $2`,
 				c(v.ID), c(token)); err != nil {

@@ -142,8 +142,18 @@ func runDev(ctx context.Context, out io.Writer) (err error) {
 		return err
 	}
 	defer st.Close()
+	st.SetCalendar(policy.Calendar)
 	if err := store.Migrate(ctx, st.DB.DB, "up"); err != nil {
 		return err
+	}
+	// The current year's plan (50/KH-UBND's campaigns), unless an officer
+	// already made campaigns of those codes; and, unless TDKT_CAMPAIGNS says
+	// otherwise, submissions must name a campaign of the plan.
+	if err := st.SeedCampaigns(ctx, domain.SeedPlan(time.Now().In(domain.Local).Year())); err != nil {
+		return err
+	}
+	if cfg.Campaigns == "" {
+		cfg.Campaigns = config.CampaignsEnforce
 	}
 	reg := metrics.NewRegistry()
 	if err := metrics.RegisterPending(reg, func() (int, time.Duration, error) { return st.PendingCount(context.Background()) }); err != nil {

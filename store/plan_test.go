@@ -1,0 +1,61 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"tdkt/domain"
+	"tdkt/store"
+)
+
+// TestCampaignStore: a campaign's code is its key, lists filter by year,
+// kind and the day they are open, and each campaign's dossiers are counted
+// per stage from the report rollup the projection keeps.
+func TestCampaignStore(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	plan := domain.SeedPlan(2025)
+	require.NoError(t, st.SeedCampaigns(ctx, plan))
+	require.NoError(t, st.SeedCampaigns(ctx, plan), "seeding twice")
+	err := st.CreateCampaign(ctx, plan[0], "o-1")
+	require.True(t, errors.Is(err, store.ErrExists), "%v", err)
+	c, err := st.Campaign(ctx, "2025-school")
+	require.NoError(t, err)
+	require.Equal(t, plan[2], c)
+	_, err = st.Campaign(ctx, "2025-nope")
+	require.ErrorIs(t, err, store.ErrNotFound)
+
+	for _, tc := range []struct {
+		f    store.CampaignFilter
+		want []string
+	}{
+		{store.CampaignFilter{}, []string{"2025-annual", "2025-election", "2025-school"}},
+		{store.CampaignFilter{Year: 2024}, nil},
+		{store.CampaignFilter{Kind: "school_year"}, []string{"2025-school"}},
+		{store.CampaignFilter{OpenOn: "2025-06-30"}, []string{"2025-election", "2025-school"}},
+		{store.CampaignFilter{OpenOn: "2025-01-31"}, []string{"2025-annual"}},
+		{store.CampaignFilter{OpenOn: "2025-02-01"}, nil},
+	} {
+		cs, err := st.Campaigns(ctx, tc.f)
+		require.NoError(t, err)
+		var got []string
+		for _, c := range cs {
+			got = append(got, c.Code)
+		}
+		require.Equal(t, tc.want, got, "%+v", tc.f)
+	}
+
+	a := dossier("HS-2025-000001", "SGDDT", "CSTD_TINH", "Lò Văn A", "", t0)
+	a.Campaign = "2025-school"
+	put(t, st, a)
+	b := dossier("HS-2025-000002", "SYT", "BK_UBND_TINH", "Lò Văn B", "", t0)
+	b.Campaign = "2025-school"
+	b.Stage, b.Status, b.Version = domain.Appraisal, domain.StatusActive, 2
+	put(t, st, b)
+	counts, err := st.CampaignStages(ctx, []string{"2025-school", "2025-annual"})
+	require.NoError(t, err)
+	require.Equal(t, map[string]map[string]int64{"2025-school": {"reception": 1, "appraisal": 1}}, counts)
+}

@@ -1,0 +1,225 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"tdkt/domain"
+)
+
+// Reports read three tables the projection keeps up to date in the same
+// transaction as a dossier's row (migration 0008): report_dossiers (one
+// narrow row per dossier), report_spells (each completed stay in a stage,
+// in working days) and report_stage_days (their histogram). See the
+// migration for why: a yearly summary never reads the wide dossiers table
+// nor the history.
+
+// defaultCalendar is the calendar stays are measured with when the store
+// was given none (SetCalendar).
+var defaultCalendar = domain.DefaultCalendar()
+
+// SetCalendar sets the working-day calendar the projection measures stays
+// in stages with: the one due dates are computed with (TDKT_HOLIDAYS_FILE).
+// Call it before the store is used.
+func (s *Store) SetCalendar(c domain.Calendar) { s.calendar = &c }
+
+func (s *Store) workingDays() domain.Calendar {
+	if s.calendar != nil {
+		return *s.calendar
+	}
+	return defaultCalendar
+}
+
+// reportYear is the year a dossier counts in: the year it was submitted,
+// in Vietnam.
+func reportYear(v domain.View) int { return v.CreatedAt.In(domain.Local).Year() }
+
+// projectReport writes what reports need of one projection of dossier v:
+// its counts row, and each stay in a stage that one of entries ended.
+func (s *Store) projectReport(ctx context.Context, tx *sqlx.Tx, v domain.View, entries []domain.HistoryEntry) error {
+	c := cleanText
+	returned := v.ReturnedFrom != nil
+	for _, e := range entries {
+		returned = returned || e.Action == domain.ActReturn
+	}
+	year := reportYear(v)
+	// A late (older) projection does not turn the stage back; returned
+	// only ever becomes true.
+	_, err := tx.ExecContext(ctx, `
+INSERT INTO report_dossiers (dossier_id, year, campaign, unit, award_code, stage, overdue, returned, version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (dossier_id) DO UPDATE SET
+  stage = CASE WHEN EXCLUDED.version > report_dossiers.version THEN EXCLUDED.stage ELSE report_dossiers.stage END,
+  overdue = CASE WHEN EXCLUDED.version > report_dossiers.version THEN EXCLUDED.overdue ELSE report_dossiers.overdue END,
+  version = GREATEST(report_dossiers.version, EXCLUDED.version),
+  returned = report_dossiers.returned OR EXCLUDED.returned`,
+		c(v.ID), year, c(v.Campaign), c(v.Unit), c(v.AwardCode), c(string(v.Stage)), v.Overdue, returned, v.Version)
+	if err != nil {
+		return fmt.Errorf("project %s: report row: %w", v.ID, err)
+	}
+	cal := s.workingDays()
+	for _, e := range entries {
+		if e.From == "" || e.From == e.To {
+			continue // a submission, or something that did not move it
+		}
+		// The stay in e.From began with the latest entry that moved the
+		// dossier into it (written before this one, in this transaction
+		// or an earlier one).
+		var entered time.Time
+		err := tx.GetContext(ctx, &entered, `
+SELECT at FROM dossier_history
+WHERE dossier_id = $1 AND seq < $2 AND to_stage = $3 AND from_stage <> to_stage
+ORDER BY seq DESC LIMIT 1`, c(v.ID), e.Seq, c(string(e.From)))
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // its start is not in the read model: nothing to measure
+		}
+		if err != nil {
+			return fmt.Errorf("project %s: start of the stay in %s: %w", v.ID, e.From, err)
+		}
+		days := cal.WorkingDaysBetween(entered, e.At)
+		res, err := tx.ExecContext(ctx, `
+INSERT INTO report_spells (dossier_id, seq, stage, working_days) VALUES ($1, $2, $3, $4)
+ON CONFLICT (dossier_id, seq) DO NOTHING`, c(v.ID), e.Seq, c(string(e.From)), days)
+		if err != nil {
+			return fmt.Errorf("project %s: stay in %s: %w", v.ID, e.From, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue // measured before: counted once
+		}
+		_, err = tx.ExecContext(ctx, `
+INSERT INTO report_stage_days (year, campaign, unit, award_code, stage, working_days, n)
+VALUES ($1, $2, $3, $4, $5, $6, 1)
+ON CONFLICT (year, campaign, unit, award_code, stage, working_days) DO UPDATE SET n = report_stage_days.n + 1`,
+			year, c(v.Campaign), c(v.Unit), c(v.AwardCode), c(string(e.From)), days)
+		if err != nil {
+			return fmt.Errorf("project %s: stage days: %w", v.ID, err)
+		}
+	}
+	return nil
+}
+
+// ReportFilter is a summary's query: a year, and optionally one campaign,
+// unit or award.
+type ReportFilter struct {
+	Year                  int
+	Campaign, Unit, Award string
+}
+
+// ReportCounts are the counts of one group of dossiers.
+type ReportCounts struct {
+	Campaign  string `db:"campaign" json:"campaign"`
+	Unit      string `db:"unit" json:"unit"`
+	AwardCode string `db:"award_code" json:"award_code"`
+	Submitted int64  `db:"submitted" json:"submitted"`
+	Active    int64  `db:"active" json:"active"`
+	Awarded   int64  `db:"awarded" json:"awarded"`
+	Rejected  int64  `db:"rejected" json:"rejected"`
+	Returned  int64  `db:"returned" json:"returned"`
+	Withdrawn int64  `db:"withdrawn" json:"withdrawn"`
+	Cancelled int64  `db:"cancelled" json:"cancelled"`
+	Overdue   int64  `db:"overdue" json:"overdue"`
+}
+
+// StageDays is how many stays in a stage took a number of working days,
+// in one group.
+type StageDays struct {
+	Campaign    string `db:"campaign"`
+	Unit        string `db:"unit"`
+	AwardCode   string `db:"award_code"`
+	Stage       string `db:"stage"`
+	WorkingDays int    `db:"working_days"`
+	N           int64  `db:"n"`
+}
+
+// StageCount is how many dossiers of a group are in a stage now.
+type StageCount struct {
+	Campaign  string `db:"campaign"`
+	Unit      string `db:"unit"`
+	AwardCode string `db:"award_code"`
+	Stage     string `db:"stage"`
+	N         int64  `db:"n"`
+}
+
+// ReportGroups counts a year's dossiers per campaign, unit and award.
+func (s *Store) ReportGroups(ctx context.Context, f ReportFilter) ([]ReportCounts, error) {
+	var out []ReportCounts
+	err := s.DB.SelectContext(ctx, &out, `
+SELECT campaign, unit, award_code, count(*) AS submitted,
+  count(*) FILTER (WHERE stage NOT IN ('awarded', 'rejected', 'withdrawn', 'cancelled')) AS active,
+  count(*) FILTER (WHERE stage = 'awarded') AS awarded,
+  count(*) FILTER (WHERE stage = 'rejected') AS rejected,
+  count(*) FILTER (WHERE returned) AS returned,
+  count(*) FILTER (WHERE stage = 'withdrawn') AS withdrawn,
+  count(*) FILTER (WHERE stage = 'cancelled') AS cancelled,
+  count(*) FILTER (WHERE overdue AND stage NOT IN ('awarded', 'rejected', 'withdrawn', 'cancelled')) AS overdue
+FROM report_dossiers
+WHERE year = $1 AND ($2 = '' OR campaign = $2) AND ($3 = '' OR unit = $3) AND ($4 = '' OR award_code = $4)
+GROUP BY campaign, unit, award_code
+ORDER BY campaign, unit, award_code`, f.Year, cleanText(f.Campaign), cleanText(f.Unit), cleanText(f.Award))
+	if err != nil {
+		return nil, fmt.Errorf("report counts: %w", err)
+	}
+	return out, nil
+}
+
+// ReportStages counts a year's dossiers per group and the stage they are
+// in now.
+func (s *Store) ReportStages(ctx context.Context, f ReportFilter) ([]StageCount, error) {
+	var out []StageCount
+	err := s.DB.SelectContext(ctx, &out, `
+SELECT campaign, unit, award_code, stage, count(*) AS n FROM report_dossiers
+WHERE year = $1 AND ($2 = '' OR campaign = $2) AND ($3 = '' OR unit = $3) AND ($4 = '' OR award_code = $4)
+GROUP BY campaign, unit, award_code, stage`, f.Year, cleanText(f.Campaign), cleanText(f.Unit), cleanText(f.Award))
+	if err != nil {
+		return nil, fmt.Errorf("report stages: %w", err)
+	}
+	return out, nil
+}
+
+// ReportStageDays reads the histogram of working days per stage of a
+// year's dossiers, per group.
+func (s *Store) ReportStageDays(ctx context.Context, f ReportFilter) ([]StageDays, error) {
+	var out []StageDays
+	err := s.DB.SelectContext(ctx, &out, `
+SELECT campaign, unit, award_code, stage, working_days, n FROM report_stage_days
+WHERE year = $1 AND ($2 = '' OR campaign = $2) AND ($3 = '' OR unit = $3) AND ($4 = '' OR award_code = $4)`,
+		f.Year, cleanText(f.Campaign), cleanText(f.Unit), cleanText(f.Award))
+	if err != nil {
+		return nil, fmt.Errorf("report stage days: %w", err)
+	}
+	return out, nil
+}
+
+// CampaignStages counts the dossiers of each of the campaigns per stage
+// they are in now (the plan's timeline).
+func (s *Store) CampaignStages(ctx context.Context, codes []string) (map[string]map[string]int64, error) {
+	var rows []struct {
+		Campaign string `db:"campaign"`
+		Stage    string `db:"stage"`
+		N        int64  `db:"n"`
+	}
+	clean := make([]string, len(codes))
+	for i, c := range codes {
+		clean[i] = cleanText(c)
+	}
+	err := s.DB.SelectContext(ctx, &rows, `
+SELECT campaign, stage, count(*) AS n FROM report_dossiers WHERE campaign = ANY($1::text[]) GROUP BY campaign, stage`,
+		pq.Array(clean))
+	if err != nil {
+		return nil, fmt.Errorf("campaign stages: %w", err)
+	}
+	out := map[string]map[string]int64{}
+	for _, r := range rows {
+		if out[r.Campaign] == nil {
+			out[r.Campaign] = map[string]int64{}
+		}
+		out[r.Campaign][r.Stage] = r.N
+	}
+	return out, nil
+}
