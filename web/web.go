@@ -129,7 +129,7 @@ func (c *Console) Handler() http.Handler { return c.handler }
 
 // Paths are the console's top-level paths; everything else of the process
 // (the API under /api, health, metrics, codec) stays the API's.
-var Paths = []string{"/signin", "/signout", "/auth", "/tasks", "/dossiers", "/admin", "/batches", "/static"}
+var Paths = []string{"/signin", "/signout", "/auth", "/tasks", "/dossiers", "/admin", "/batches", "/plan", "/reports", "/static"}
 
 // Register adds the console's routes to the API's router.
 func (c *Console) Register(r *gin.Engine) {
@@ -175,6 +175,12 @@ func (c *Console) routes() http.Handler {
 	mux.HandleFunc("GET /batches/{id}", c.signedIn(c.batch))
 	mux.HandleFunc("POST /batches/{id}/sign", c.signedIn(c.post(c.signBatch)))
 	mux.HandleFunc("GET /batches/{id}/document", c.signedIn(c.batchDocument))
+	mux.HandleFunc("GET /plan", c.signedIn(c.plan))
+	mux.HandleFunc("GET /plan/campaigns/new", c.signedIn(c.newCampaign))
+	mux.HandleFunc("POST /plan/campaigns", c.signedIn(c.post(c.createCampaign)))
+	mux.HandleFunc("GET /reports", c.signedIn(c.reports))
+	mux.HandleFunc("GET /reports/summary.csv", c.signedIn(c.reportDownload("csv")))
+	mux.HandleFunc("GET /reports/summary.xlsx", c.signedIn(c.reportDownload("xlsx")))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, http.StatusNotFound, "Không tìm thấy trang này.")
 	})
