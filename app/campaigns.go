@@ -39,8 +39,7 @@ type campaignStore interface {
 	Campaigns(ctx context.Context, f store.CampaignFilter) ([]domain.Campaign, error)
 	ReleaseSubmission(ctx context.Context, unit, idempotencyKey, id string) error
 	CampaignStages(ctx context.Context, codes []string) (map[string]map[string]int64, error)
-	ReportGroups(ctx context.Context, f store.ReportFilter) ([]store.ReportCounts, error)
-	ReportStages(ctx context.Context, f store.ReportFilter) ([]store.StageCount, error)
+	ReportGroups(ctx context.Context, f store.ReportFilter, stages []domain.Stage) ([]store.ReportCounts, error)
 	ReportStageDays(ctx context.Context, f store.ReportFilter) ([]store.StageDays, error)
 }
 

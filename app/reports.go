@@ -146,15 +146,19 @@ func (h histogram) rank(p float64) (int64, *int) {
 	return n, nil
 }
 
-type groupKey struct{ campaign, unit, award string }
-
-// figures builds a row's stage figures from its counts now and histograms.
-func figures(now map[string]int64, hist map[string]histogram, all bool) []StageFigures {
+// figures builds a row's stage figures from its counts now (in the order
+// of ReportStages) and, for the totals, the histograms of working days.
+func figures(now []int64, hist map[string]histogram, all bool) []StageFigures {
 	out := []StageFigures{}
-	for _, st := range ReportStages() {
-		f := StageFigures{Stage: st, InStage: now[string(st)]}
-		f.Stays, f.MedianDays = hist[string(st)].rank(0.5)
-		_, f.P90Days = hist[string(st)].rank(0.9)
+	for i, st := range ReportStages() {
+		f := StageFigures{Stage: st}
+		if i < len(now) {
+			f.InStage = now[i]
+		}
+		if hist != nil {
+			f.Stays, f.MedianDays = hist[string(st)].rank(0.5)
+			_, f.P90Days = hist[string(st)].rank(0.9)
+		}
 		if all || f.InStage > 0 || f.Stays > 0 {
 			out = append(out, f)
 		}
@@ -162,7 +166,11 @@ func figures(now map[string]int64, hist map[string]histogram, all bool) []StageF
 	return out
 }
 
-// ReportSummary is the yearly summary (officer, chairman, admin).
+// ReportSummary is the yearly summary (officer, chairman, admin): counts
+// per campaign, unit and award with how many of each are in each stage
+// now; the working days each stage took (median, 90th percentile) are of
+// the whole filtered set, in the totals: filter by a campaign, a unit or
+// an award for theirs.
 func (s *Service) ReportSummary(ctx context.Context, a domain.Actor, q ReportQuery) (Summary, error) {
 	if !MayReadReports(a) {
 		return Summary{}, refusal(domain.ErrForbidden, "only an officer, the chairman or an administrator reads reports")
@@ -174,11 +182,8 @@ func (s *Service) ReportSummary(ctx context.Context, a domain.Actor, q ReportQue
 	if err != nil {
 		return Summary{}, failure("report", err)
 	}
-	groups, err := cs.ReportGroups(ctx, q)
-	if err != nil {
-		return Summary{}, storeError("report", err)
-	}
-	stages, err := cs.ReportStages(ctx, q)
+	stages := ReportStages()
+	groups, err := cs.ReportGroups(ctx, q, stages)
 	if err != nil {
 		return Summary{}, storeError("report", err)
 	}
@@ -186,37 +191,18 @@ func (s *Service) ReportSummary(ctx context.Context, a domain.Actor, q ReportQue
 	if err != nil {
 		return Summary{}, storeError("report", err)
 	}
-	now := map[groupKey]map[string]int64{}
-	totalNow := map[string]int64{}
-	for _, c := range stages {
-		k := groupKey{c.Campaign, c.Unit, c.AwardCode}
-		if now[k] == nil {
-			now[k] = map[string]int64{}
-		}
-		now[k][c.Stage] += c.N
-		totalNow[c.Stage] += c.N
-	}
-	hist := map[groupKey]map[string]histogram{}
-	totalHist := map[string]histogram{}
+	hist := map[string]histogram{}
 	for _, d := range days {
-		k := groupKey{d.Campaign, d.Unit, d.AwardCode}
-		if hist[k] == nil {
-			hist[k] = map[string]histogram{}
+		if hist[d.Stage] == nil {
+			hist[d.Stage] = histogram{}
 		}
-		if hist[k][d.Stage] == nil {
-			hist[k][d.Stage] = histogram{}
-		}
-		hist[k][d.Stage][d.WorkingDays] += d.N
-		if totalHist[d.Stage] == nil {
-			totalHist[d.Stage] = histogram{}
-		}
-		totalHist[d.Stage][d.WorkingDays] += d.N
+		hist[d.Stage][d.WorkingDays] += d.N
 	}
-	out := Summary{Year: q.Year, Campaign: q.Campaign, Unit: q.Unit, Award: q.Award, Groups: []ReportRow{}}
+	out := Summary{Year: q.Year, Campaign: q.Campaign, Unit: q.Unit, Award: q.Award, Groups: make([]ReportRow, 0, len(groups))}
 	var t store.ReportCounts
+	totalNow := make([]int64, len(stages))
 	for _, g := range groups {
-		k := groupKey{g.Campaign, g.Unit, g.AwardCode}
-		out.Groups = append(out.Groups, ReportRow{ReportCounts: g, Stages: figures(now[k], hist[k], false)})
+		out.Groups = append(out.Groups, ReportRow{ReportCounts: g, Stages: figures(g.InStage, nil, false)})
 		t.Submitted += g.Submitted
 		t.Active += g.Active
 		t.Awarded += g.Awarded
@@ -225,9 +211,14 @@ func (s *Service) ReportSummary(ctx context.Context, a domain.Actor, q ReportQue
 		t.Withdrawn += g.Withdrawn
 		t.Cancelled += g.Cancelled
 		t.Overdue += g.Overdue
+		for i := range totalNow {
+			if i < len(g.InStage) {
+				totalNow[i] += g.InStage[i]
+			}
+		}
 	}
 	t.Campaign, t.Unit, t.AwardCode = q.Campaign, q.Unit, q.Award
-	out.Totals = ReportRow{ReportCounts: t, Stages: figures(totalNow, totalHist, true)}
+	out.Totals = ReportRow{ReportCounts: t, Stages: figures(totalNow, hist, true)}
 	return out, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -124,30 +125,31 @@ type ReportCounts struct {
 	Withdrawn int64  `db:"withdrawn" json:"withdrawn"`
 	Cancelled int64  `db:"cancelled" json:"cancelled"`
 	Overdue   int64  `db:"overdue" json:"overdue"`
+	// InStage counts the group's dossiers in each of the stages asked for,
+	// in their order.
+	InStage pq.Int64Array `db:"in_stage" json:"-"`
 }
 
-// StageDays is how many stays in a stage took a number of working days,
-// in one group.
+// StageDays is how many stays in a stage took a number of working days.
 type StageDays struct {
-	Campaign    string `db:"campaign"`
-	Unit        string `db:"unit"`
-	AwardCode   string `db:"award_code"`
 	Stage       string `db:"stage"`
 	WorkingDays int    `db:"working_days"`
 	N           int64  `db:"n"`
 }
 
-// StageCount is how many dossiers of a group are in a stage now.
-type StageCount struct {
-	Campaign  string `db:"campaign"`
-	Unit      string `db:"unit"`
-	AwardCode string `db:"award_code"`
-	Stage     string `db:"stage"`
-	N         int64  `db:"n"`
-}
-
-// ReportGroups counts a year's dossiers per campaign, unit and award.
-func (s *Store) ReportGroups(ctx context.Context, f ReportFilter) ([]ReportCounts, error) {
+// ReportGroups counts a year's dossiers per campaign, unit and award, and
+// how many of each group are in each of stages now: one pass over the
+// year's slice of report_dossiers.
+func (s *Store) ReportGroups(ctx context.Context, f ReportFilter, stages []domain.Stage) ([]ReportCounts, error) {
+	in := make([]string, len(stages))
+	for i, st := range stages {
+		// Stage codes from the domain's list, never from a request.
+		in[i] = "count(*) FILTER (WHERE stage = " + pq.QuoteLiteral(string(st)) + ")"
+	}
+	inStage := "ARRAY[]::bigint[]"
+	if len(in) > 0 {
+		inStage = "ARRAY[" + strings.Join(in, ", ") + "]"
+	}
 	var out []ReportCounts
 	err := s.DB.SelectContext(ctx, &out, `
 SELECT campaign, unit, award_code, count(*) AS submitted,
@@ -157,7 +159,8 @@ SELECT campaign, unit, award_code, count(*) AS submitted,
   count(*) FILTER (WHERE returned) AS returned,
   count(*) FILTER (WHERE stage = 'withdrawn') AS withdrawn,
   count(*) FILTER (WHERE stage = 'cancelled') AS cancelled,
-  count(*) FILTER (WHERE overdue AND stage NOT IN ('awarded', 'rejected', 'withdrawn', 'cancelled')) AS overdue
+  count(*) FILTER (WHERE overdue AND stage NOT IN ('awarded', 'rejected', 'withdrawn', 'cancelled')) AS overdue,
+  `+inStage+` AS in_stage
 FROM report_dossiers
 WHERE year = $1 AND ($2 = '' OR campaign = $2) AND ($3 = '' OR unit = $3) AND ($4 = '' OR award_code = $4)
 GROUP BY campaign, unit, award_code
@@ -168,27 +171,14 @@ ORDER BY campaign, unit, award_code`, f.Year, cleanText(f.Campaign), cleanText(f
 	return out, nil
 }
 
-// ReportStages counts a year's dossiers per group and the stage they are
-// in now.
-func (s *Store) ReportStages(ctx context.Context, f ReportFilter) ([]StageCount, error) {
-	var out []StageCount
-	err := s.DB.SelectContext(ctx, &out, `
-SELECT campaign, unit, award_code, stage, count(*) AS n FROM report_dossiers
-WHERE year = $1 AND ($2 = '' OR campaign = $2) AND ($3 = '' OR unit = $3) AND ($4 = '' OR award_code = $4)
-GROUP BY campaign, unit, award_code, stage`, f.Year, cleanText(f.Campaign), cleanText(f.Unit), cleanText(f.Award))
-	if err != nil {
-		return nil, fmt.Errorf("report stages: %w", err)
-	}
-	return out, nil
-}
-
-// ReportStageDays reads the histogram of working days per stage of a
-// year's dossiers, per group.
+// ReportStageDays sums the histogram of working days per stage over a
+// year's dossiers (those of the filter).
 func (s *Store) ReportStageDays(ctx context.Context, f ReportFilter) ([]StageDays, error) {
 	var out []StageDays
 	err := s.DB.SelectContext(ctx, &out, `
-SELECT campaign, unit, award_code, stage, working_days, n FROM report_stage_days
-WHERE year = $1 AND ($2 = '' OR campaign = $2) AND ($3 = '' OR unit = $3) AND ($4 = '' OR award_code = $4)`,
+SELECT stage, working_days, sum(n)::bigint AS n FROM report_stage_days
+WHERE year = $1 AND ($2 = '' OR campaign = $2) AND ($3 = '' OR unit = $3) AND ($4 = '' OR award_code = $4)
+GROUP BY stage, working_days`,
 		f.Year, cleanText(f.Campaign), cleanText(f.Unit), cleanText(f.Award))
 	if err != nil {
 		return nil, fmt.Errorf("report stage days: %w", err)
