@@ -189,8 +189,8 @@ func (c *Console) createCampaign(w http.ResponseWriter, r *http.Request) {
 
 // The reports page's charts: horizontal bars, SVG.
 const (
-	chartWidth = 640
-	chartLabel = 230
+	chartWidth = 700
+	chartLabel = 290
 	chartRow   = 30
 	chartBarH  = 20
 )
