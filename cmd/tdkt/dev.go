@@ -324,6 +324,11 @@ func printBanner(out io.Writer, cfg config.Config, apiURL, uiURL, data string) e
 	var b strings.Builder
 	fmt.Fprintf(&b, "\ntdkt is running.\n  Console:     %s/signin   (sign in as any demo user: unit, officer, council, secretary, chairman, admin)\n", apiURL)
 	fmt.Fprintf(&b, "  API:         %s   (GET /readyz, /openapi.yaml)\n", apiURL)
+	rule := "a submission names a campaign of the plan, open that day, or none"
+	if !cfg.EnforceCampaigns() {
+		rule = "codes the plan does not hold are taken too"
+	}
+	fmt.Fprintf(&b, "  Plan:        %s/plan   (this year's campaigns; TDKT_CAMPAIGNS=%s: %s)\n", apiURL, cfg.Campaigns, rule)
 	fmt.Fprintf(&b, "  Metrics:     http://%s/metrics   (admin listener, TDKT_ADMIN_ADDR)\n", cfg.AdminAddr)
 	if uiURL != "" {
 		fmt.Fprintf(&b, "  Temporal UI: %s/namespaces/%s/workflows\n", uiURL, cfg.TemporalNamespace)
