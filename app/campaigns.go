@@ -38,6 +38,7 @@ type campaignStore interface {
 	Campaign(ctx context.Context, code string) (domain.Campaign, error)
 	Campaigns(ctx context.Context, f store.CampaignFilter) ([]domain.Campaign, error)
 	ReleaseSubmission(ctx context.Context, unit, idempotencyKey, id string) error
+	SubmissionKeyUsed(ctx context.Context, unit, idempotencyKey string) (bool, error)
 	CampaignStages(ctx context.Context, codes []string) (map[string]map[string]int64, error)
 	ReportGroups(ctx context.Context, f store.ReportFilter, stages []domain.Stage) ([]store.ReportCounts, error)
 	ReportStageDays(ctx context.Context, f store.ReportFilter) ([]store.StageDays, error)

@@ -3,7 +3,10 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"testing"
@@ -101,6 +104,9 @@ func TestCampaigns(t *testing.T) {
 		var n int
 		require.NoError(t, st.DB.Get(&n, `SELECT (SELECT count(*) FROM idempotency_keys WHERE key = $1) + (SELECT count(*) FROM projection_pending) + (SELECT count(*) FROM dossiers)`, key))
 		require.Zero(t, n, "a refused submission left something behind")
+		ids, err := st.DossierIDCounters(ctx)
+		require.NoError(t, err)
+		require.Empty(t, ids, "a refused submission took a dossier number")
 	}
 	_, _, err = svc.Submit(ctx, planUnit, "k-late", sub("2026-annual", "CSTD_TINH"))
 	require.Equal(t, []string{"campaign"}, fieldsOf(err))
@@ -120,6 +126,22 @@ func TestCampaigns(t *testing.T) {
 	_, vi = app.Vietnamese(err)
 	require.Contains(t, vi[0].Message, "kế hoạch")
 	nothingLeft("k-free")
+
+	// A repeat of a submission made while the campaign was open gets its
+	// dossier after it closed (an Idempotency-Key outlives the window).
+	made := sub("2026-annual", "CSTD_TINH")
+	made.Procedure = domain.ProcedureRegular
+	canonical, err := json.Marshal(made)
+	require.NoError(t, err)
+	sum := sha256.Sum256(canonical)
+	id, _, err := st.ReserveSubmission(ctx, planUnit.Unit, "k-january", hex.EncodeToString(sum[:]), 2026)
+	require.NoError(t, err)
+	d, first := domain.NewDossier(id, made, planUnit, time.Date(2026, 1, 20, 2, 0, 0, 0, time.UTC), domain.DefaultPolicy())
+	require.NoError(t, st.ProjectPending(ctx, "start", d.View(), []domain.HistoryEntry{first}))
+	again, existed, err := svc.Submit(ctx, planUnit, "k-january", sub("2026-annual", "CSTD_TINH"))
+	require.NoError(t, err)
+	require.True(t, existed)
+	require.Equal(t, id, again.ID)
 }
 
 // TestReportSummary: counts per campaign, unit and award, returned at least

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -107,12 +108,30 @@ ORDER BY year DESC, opens, code LIMIT $4`, f.Year, cleanText(f.Kind), open, MaxC
 	return out, nil
 }
 
+// SubmissionKeyUsed reports whether a unit already used an
+// Idempotency-Key for a submission (any request).
+func (s *Store) SubmissionKeyUsed(ctx context.Context, unit, idempotencyKey string) (bool, error) {
+	if idempotencyKey == "" {
+		return false, nil
+	}
+	if !storable(idempotencyKey) {
+		idempotencyKey = "hex:" + hex.EncodeToString([]byte(idempotencyKey))
+	}
+	var used bool
+	err := s.DB.GetContext(ctx, &used, `SELECT EXISTS (SELECT 1 FROM idempotency_keys WHERE unit = $1 AND key = $2)`,
+		cleanText(unit), idempotencyKey)
+	if err != nil {
+		return false, fmt.Errorf("read idempotency key: %w", err)
+	}
+	return used, nil
+}
+
 // ReleaseSubmission undoes ReserveSubmission for a submission refused
 // before its workflow was started: the key and the mark go, so that
 // nothing is left of it but a number the id sequence skips.
 func (s *Store) ReleaseSubmission(ctx context.Context, unit, idempotencyKey, id string) error {
 	if !storable(idempotencyKey) {
-		idempotencyKey = "hex:" + fmt.Sprintf("%x", idempotencyKey)
+		idempotencyKey = "hex:" + hex.EncodeToString([]byte(idempotencyKey))
 	}
 	_, err := s.DB.ExecContext(ctx, `
 WITH k AS (DELETE FROM idempotency_keys WHERE unit = $1 AND key = $2 AND dossier_id = $3)
