@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -42,65 +40,85 @@ func (s *Store) workingDays() domain.Calendar {
 func reportYear(v domain.View) int { return v.CreatedAt.In(domain.Local).Year() }
 
 // projectReport writes what reports need of one projection of dossier v:
-// its counts row, and each stay in a stage that one of entries ended.
+// its counts row, and each stay in a stage that one of entries ended. Two
+// statements at most (one without a move), so that the write path pays
+// little: the row and the starts of the stays ended, then the stays and
+// their histogram.
 func (s *Store) projectReport(ctx context.Context, tx *sqlx.Tx, v domain.View, entries []domain.HistoryEntry) error {
 	c := cleanText
 	returned := v.ReturnedFrom != nil
+	var seqs []int64
+	var froms []string
+	var ats []time.Time
 	for _, e := range entries {
 		returned = returned || e.Action == domain.ActReturn
+		if e.From != "" && e.From != e.To { // it moved the dossier on
+			seqs, froms, ats = append(seqs, e.Seq), append(froms, c(string(e.From))), append(ats, e.At)
+		}
 	}
 	year := reportYear(v)
 	// A late (older) projection does not turn the stage back; returned
-	// only ever becomes true.
-	_, err := tx.ExecContext(ctx, `
-INSERT INTO report_dossiers (dossier_id, year, campaign, unit, award_code, stage, overdue, returned, version)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-ON CONFLICT (dossier_id) DO UPDATE SET
-  stage = CASE WHEN EXCLUDED.version > report_dossiers.version THEN EXCLUDED.stage ELSE report_dossiers.stage END,
-  overdue = CASE WHEN EXCLUDED.version > report_dossiers.version THEN EXCLUDED.overdue ELSE report_dossiers.overdue END,
-  version = GREATEST(report_dossiers.version, EXCLUDED.version),
-  returned = report_dossiers.returned OR EXCLUDED.returned`,
-		c(v.ID), year, c(v.Campaign), c(v.Unit), c(v.AwardCode), c(string(v.Stage)), v.Overdue, returned, v.Version)
+	// only ever becomes true. The stay each move ended began with the
+	// latest entry that moved the dossier into that stage, written before
+	// it (in this transaction or an earlier one); none when its start is
+	// not in the read model.
+	var starts []struct {
+		Seq     int64      `db:"seq"`
+		Entered *time.Time `db:"entered"`
+	}
+	err := tx.SelectContext(ctx, &starts, `
+WITH row AS (
+  INSERT INTO report_dossiers (dossier_id, year, campaign, unit, award_code, stage, overdue, returned, version)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+  ON CONFLICT (dossier_id) DO UPDATE SET
+    stage = CASE WHEN EXCLUDED.version > report_dossiers.version THEN EXCLUDED.stage ELSE report_dossiers.stage END,
+    overdue = CASE WHEN EXCLUDED.version > report_dossiers.version THEN EXCLUDED.overdue ELSE report_dossiers.overdue END,
+    version = GREATEST(report_dossiers.version, EXCLUDED.version),
+    returned = report_dossiers.returned OR EXCLUDED.returned
+)
+SELECT m.seq, (SELECT h.at FROM dossier_history h
+  WHERE h.dossier_id = $1 AND h.seq < m.seq AND h.to_stage = m.from_stage AND h.from_stage <> h.to_stage
+  ORDER BY h.seq DESC LIMIT 1) AS entered
+FROM unnest($10::bigint[], $11::text[]) AS m(seq, from_stage)`,
+		c(v.ID), year, c(v.Campaign), c(v.Unit), c(v.AwardCode), c(string(v.Stage)), v.Overdue, returned, v.Version,
+		pq.Array(seqs), pq.Array(froms))
 	if err != nil {
 		return fmt.Errorf("project %s: report row: %w", v.ID, err)
 	}
 	cal := s.workingDays()
-	for _, e := range entries {
-		if e.From == "" || e.From == e.To {
-			continue // a submission, or something that did not move it
+	var sSeqs, sDays []int64
+	var sStages []string
+	at := make(map[int64]int, len(seqs))
+	for i, q := range seqs {
+		at[q] = i
+	}
+	for _, st := range starts {
+		i, ok := at[st.Seq]
+		if st.Entered == nil || !ok {
+			continue
 		}
-		// The stay in e.From began with the latest entry that moved the
-		// dossier into it (written before this one, in this transaction
-		// or an earlier one).
-		var entered time.Time
-		err := tx.GetContext(ctx, &entered, `
-SELECT at FROM dossier_history
-WHERE dossier_id = $1 AND seq < $2 AND to_stage = $3 AND from_stage <> to_stage
-ORDER BY seq DESC LIMIT 1`, c(v.ID), e.Seq, c(string(e.From)))
-		if errors.Is(err, sql.ErrNoRows) {
-			continue // its start is not in the read model: nothing to measure
-		}
-		if err != nil {
-			return fmt.Errorf("project %s: start of the stay in %s: %w", v.ID, e.From, err)
-		}
-		days := cal.WorkingDaysBetween(entered, e.At)
-		res, err := tx.ExecContext(ctx, `
-INSERT INTO report_spells (dossier_id, seq, stage, working_days) VALUES ($1, $2, $3, $4)
-ON CONFLICT (dossier_id, seq) DO NOTHING`, c(v.ID), e.Seq, c(string(e.From)), days)
-		if err != nil {
-			return fmt.Errorf("project %s: stay in %s: %w", v.ID, e.From, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			continue // measured before: counted once
-		}
-		_, err = tx.ExecContext(ctx, `
+		sSeqs = append(sSeqs, st.Seq)
+		sStages = append(sStages, froms[i])
+		sDays = append(sDays, int64(cal.WorkingDaysBetween(*st.Entered, ats[i])))
+	}
+	if len(sSeqs) == 0 {
+		return nil
+	}
+	// Each stay once (keyed by the entry that ended it), and only a stay
+	// written now goes into the histogram.
+	_, err = tx.ExecContext(ctx, `
+WITH new AS (
+  INSERT INTO report_spells (dossier_id, seq, stage, working_days)
+  SELECT $1, m.seq, m.stage, m.days FROM unnest($2::bigint[], $3::text[], $4::bigint[]) AS m(seq, stage, days)
+  ON CONFLICT (dossier_id, seq) DO NOTHING
+  RETURNING stage, working_days
+)
 INSERT INTO report_stage_days (year, campaign, unit, award_code, stage, working_days, n)
-VALUES ($1, $2, $3, $4, $5, $6, 1)
-ON CONFLICT (year, campaign, unit, award_code, stage, working_days) DO UPDATE SET n = report_stage_days.n + 1`,
-			year, c(v.Campaign), c(v.Unit), c(v.AwardCode), c(string(e.From)), days)
-		if err != nil {
-			return fmt.Errorf("project %s: stage days: %w", v.ID, err)
-		}
+SELECT $5, $6, $7, $8, stage, working_days, count(*) FROM new GROUP BY stage, working_days
+ON CONFLICT (year, campaign, unit, award_code, stage, working_days) DO UPDATE SET n = report_stage_days.n + EXCLUDED.n`,
+		c(v.ID), pq.Array(sSeqs), pq.Array(sStages), pq.Array(sDays), year, c(v.Campaign), c(v.Unit), c(v.AwardCode))
+	if err != nil {
+		return fmt.Errorf("project %s: stays in stages: %w", v.ID, err)
 	}
 	return nil
 }
