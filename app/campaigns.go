@@ -115,7 +115,8 @@ func (s *Service) Campaign(ctx context.Context, a domain.Actor, code string) (do
 // CampaignFilter is a validated query of the campaign list.
 type CampaignFilter = store.CampaignFilter
 
-// ParseCampaignQuery validates the campaign list's query: year, kind.
+// ParseCampaignQuery validates the campaign list's query: year, kind,
+// open_on (a day: the campaigns taking submissions then).
 func ParseCampaignQuery(q url.Values) (CampaignFilter, []domain.FieldError) {
 	var f CampaignFilter
 	var fe []domain.FieldError
@@ -131,6 +132,13 @@ func ParseCampaignQuery(q url.Values) (CampaignFilter, []domain.FieldError) {
 			fe = append(fe, domain.FieldError{Field: "kind", Message: "must be one of annual, school_year, thematic"})
 		}
 		f.Kind = v
+	}
+	if v := strings.TrimSpace(q.Get("open_on")); v != "" {
+		if _, err := time.Parse(time.DateOnly, v); err != nil {
+			fe = append(fe, domain.FieldError{Field: "open_on", Message: "must be a date YYYY-MM-DD"})
+		} else {
+			f.OpenOn = v
+		}
 	}
 	return f, fe
 }

@@ -95,7 +95,7 @@ var (
 		"overdue": "Quá hạn", "q": "Từ khóa",
 		"title": "Tiêu đề", "dossiers": "Hồ sơ", "choices": "Phiếu biểu quyết", "add": "Hồ sơ thêm vào", "remove": "Hồ sơ bỏ ra",
 		"code": "Mã đợt", "name": "Tên đợt", "year": "Năm", "opens": "Ngày bắt đầu nhận hồ sơ",
-		"closes": "Ngày kết thúc nhận hồ sơ", "awards": "Hình thức khen thưởng của đợt",
+		"closes": "Ngày kết thúc nhận hồ sơ", "awards": "Hình thức khen thưởng của đợt", "open_on": "Ngày nhận hồ sơ",
 	}
 	// CampaignKindNames names the kinds of campaign of the yearly plan.
 	CampaignKindNames = map[domain.CampaignKind]string{

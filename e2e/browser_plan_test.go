@@ -129,4 +129,9 @@ func TestBrowserPlanAndReports(t *testing.T) {
 		b.open(pth, http.StatusOK)
 		require.Equal(t, "375", b.eval(`String(document.documentElement.scrollWidth)`), "%s is wider than the phone", pth)
 	}
+	b.signIn("officer")
+	for _, pth := range []string{"/plan/campaigns/new"} {
+		b.open(pth, http.StatusOK)
+		require.Equal(t, "375", b.eval(`String(document.documentElement.scrollWidth)`), "%s is wider than the phone", pth)
+	}
 }
