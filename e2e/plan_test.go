@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -81,6 +82,8 @@ func TestCampaignsOverHTTP(t *testing.T) {
 	require.Contains(t, codes, code)
 	require.Equal(t, http.StatusUnprocessableEntity, a.do("GET", "/api/v1/campaigns?kind=yearly", "c1", nil, nil).status)
 
+	first := a.submitTo(code, "BK_UBND_TINH", "Lò Văn Nộp Đúng Hạn")
+	require.Equal(t, http.StatusCreated, first.status, string(first.raw))
 	before := a.do("GET", "/api/v1/dossiers?campaign="+closed["code"].(string), "admin", nil, nil)
 	late := a.submitTo(closed["code"].(string), "BK_UBND_TINH", "Lò Văn Nộp Muộn")
 	require.Equal(t, http.StatusUnprocessableEntity, late.status, string(late.raw))
@@ -95,6 +98,13 @@ func TestCampaignsOverHTTP(t *testing.T) {
 	ok := a.submitTo(code, "TTLDXS", "Trường Tiểu học Trong Đợt")
 	require.Equal(t, http.StatusCreated, ok.status, string(ok.raw))
 	require.Equal(t, code, ok.body["campaign"])
+	// The refused ones took no dossier number: this one follows the first.
+	var y, n1, n2 int
+	_, err := fmt.Sscanf(first.body["id"].(string), "HS-%d-%d", &y, &n1)
+	require.NoError(t, err)
+	_, err = fmt.Sscanf(ok.body["id"].(string), "HS-%d-%d", &y, &n2)
+	require.NoError(t, err)
+	require.Equal(t, n1+1, n2, "%s then %s", first.body["id"], ok.body["id"])
 	free := a.submitTo("e2e-free-text", "BK_UBND_TINH", "Lò Văn Mã Tự Do")
 	require.Equal(t, http.StatusCreated, free.status, "a code the plan does not hold, campaigns not enforced: %s", free.raw)
 }
