@@ -79,6 +79,9 @@ type Deps struct {
 	// first attempt did not write the dossier uses it. Nil: such a repeat
 	// is answered 503 until the worker's reconciler has written it.
 	Reconcile func(ctx context.Context, id string) error
+	// EnforceCampaigns refuses a submission whose campaign code is not in
+	// the plan (TDKT_CAMPAIGNS=enforce; see campaigns.go).
+	EnforceCampaigns bool
 }
 
 // Service runs the use cases.
@@ -94,6 +97,8 @@ type Service struct {
 	sealer       *codec.Sealer
 	now          func() time.Time
 	reconcile    func(ctx context.Context, id string) error
+	// enforceCampaigns: see Deps.EnforceCampaigns.
+	enforceCampaigns bool
 }
 
 // New builds the service.
@@ -109,7 +114,7 @@ func New(d Deps) *Service {
 	}
 	return &Service{temporal: d.Temporal, store: d.Store, taskQueue: d.TaskQueue, policy: d.Policy,
 		log: d.Logger, maxUpload: d.MaxUpload, maxDocuments: d.MaxDocuments, sealer: d.Sealer, now: d.Now,
-		reconcile: d.Reconcile}
+		reconcile: d.Reconcile, enforceCampaigns: d.EnforceCampaigns}
 }
 
 // MaxUpload is the largest document accepted, in bytes.

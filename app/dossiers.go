@@ -54,6 +54,20 @@ func (s *Service) Submit(ctx context.Context, a domain.Actor, key string, sub do
 	if err := s.checkUnit(ctx, a.Unit); err != nil {
 		return domain.View{}, false, err
 	}
+	// The plan's say (campaigns.go), before an id is taken: a refused
+	// submission uses no number. A repeat of a submission already made
+	// (its key is known) gets its dossier even after the campaign closed.
+	if err := s.checkCampaign(ctx, sub); err != nil {
+		repeat := false
+		if cs, cerr := s.campaignStore(); cerr == nil && key != "" {
+			if repeat, cerr = cs.SubmissionKeyUsed(ctx, a.Unit, key); cerr != nil {
+				return domain.View{}, false, failure("read idempotency key", cerr)
+			}
+		}
+		if !repeat {
+			return domain.View{}, false, err
+		}
+	}
 	canonical, err := json.Marshal(sub)
 	if err != nil {
 		return domain.View{}, false, failure("hash submission", err)
@@ -77,8 +91,18 @@ func (s *Service) Submit(ctx context.Context, a domain.Actor, key string, sub do
 			return domain.View{}, false, err
 		}
 		// The first attempt never started its workflow: start it now, and
-		// answer as a creation. Its mark may be gone (the reconciler drops
-		// one Temporal never recorded): mark the start again.
+		// answer as a creation, if the plan still takes it (else the
+		// reservation is released: nothing is created). Its mark may be
+		// gone (the reconciler drops one Temporal never recorded): mark the
+		// start again.
+		if err := s.checkCampaign(ctx, sub); err != nil {
+			if cs, cerr := s.campaignStore(); cerr == nil {
+				if rerr := cs.ReleaseSubmission(context.WithoutCancel(ctx), a.Unit, key, id); rerr != nil {
+					s.log.WarnContext(ctx, "release a refused submission", "dossier", id, "error", rerr)
+				}
+			}
+			return domain.View{}, false, err
+		}
 		if err := s.store.MarkPending(ctx, id, store.PendingStart); err != nil {
 			return domain.View{}, false, failure("mark the submission pending", err)
 		}

@@ -110,9 +110,17 @@ var (
 		"stage": "Giai đoạn", "status": "Trạng thái", "award": "Hình thức khen thưởng", "unit": "Đơn vị",
 		"overdue": "Quá hạn", "q": "Từ khóa",
 		"title": "Tiêu đề", "dossiers": "Hồ sơ", "choices": "Phiếu biểu quyết", "add": "Hồ sơ thêm vào", "remove": "Hồ sơ bỏ ra",
-		"code": "Mã đơn vị", "name": "Tên", "block": "Khối thi đua",
+		"code": "Mã", "name": "Tên", "block": "Khối thi đua",
 		"birth_date": "Ngày sinh", "citizen_id": "Số CCCD", "year": "Năm", "decision_number": "Số quyết định",
 		"decision_date": "Ngày quyết định", "nominee_type": "Đối tượng", "format": "Định dạng",
+		"opens":  "Ngày bắt đầu nhận hồ sơ",
+		"closes": "Ngày kết thúc nhận hồ sơ", "awards": "Hình thức khen thưởng của đợt", "open_on": "Ngày nhận hồ sơ",
+	}
+	// CampaignKindNames names the kinds of campaign of the yearly plan.
+	CampaignKindNames = map[domain.CampaignKind]string{
+		domain.CampaignAnnual:     "Tổng kết năm",
+		domain.CampaignSchoolYear: "Năm học (ngành Giáo dục)",
+		domain.CampaignThematic:   "Theo đợt, chuyên đề",
 	}
 )
 
@@ -146,7 +154,19 @@ func ActionName(a domain.Action, at domain.Stage) string {
 }
 
 // fieldMessages translate the field messages use cases give, by prefix.
+// A translation starting with "=" is the whole message, not preceded by
+// the field's name.
 var fieldMessages = []struct{ prefix, vi string }{
+	{"is not open for submissions", "không nhận hồ sơ vào ngày hôm nay (ngoài thời hạn nhận hồ sơ của đợt)"},
+	{"is not covered by campaign", "không thuộc các hình thức khen thưởng của đợt thi đua đã chọn"},
+	{"is not in the plan", "không có trong kế hoạch thi đua, khen thưởng của tỉnh"},
+	{"must be one of annual", "=Loại đợt phải là tổng kết năm, năm học hoặc theo đợt, chuyên đề"},
+	{"must be a year", "phải là năm từ 2000 đến 2100"},
+	{"the window must open in", "phải thuộc năm của đợt"},
+	{"the window must not close before", "không được trước ngày bắt đầu"},
+	{"the window must be at most", "quá xa: một đợt nhận hồ sơ tối đa 366 ngày"},
+	{"must list at least one award", "cần có ít nhất một hình thức"},
+	{"names award", "có hình thức được chọn hai lần"},
 	{"must not be empty", "không được để trống"},
 	{"is not in the unit directory", "chưa có trong danh mục đơn vị; hãy đề nghị quản trị hệ thống bổ sung"},
 	{"is already used by another unit", "đã được dùng cho một đơn vị khác trong danh mục"},
@@ -203,6 +223,9 @@ func VietnameseField(f domain.FieldError) domain.FieldError {
 			msg = m.vi
 			break
 		}
+	}
+	if whole, ok := strings.CutPrefix(msg, "="); ok {
+		return domain.FieldError{Field: f.Field, Message: whole}
 	}
 	name, ok := FieldNames[f.Field]
 	if !ok {

@@ -98,12 +98,19 @@ func RunSession(ctx context.Context, sys *System, o SessionOptions) (*SessionRes
 	var lat Latencies
 	var wg sync.WaitGroup
 	errs := make([]error, opened.Members)
-	t0 = time.Now()
+	// Every member's token is minted before any ballot is sent: minting
+	// writes the client's token map, which the ballots read.
+	whos := make([]string, opened.Members)
 	for m := range opened.Members {
 		who, err := api.member(m + 1)
 		if err != nil {
 			return nil, err
 		}
+		whos[m] = who
+	}
+	t0 = time.Now()
+	for m := range opened.Members {
+		who := whos[m]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -71,6 +71,11 @@ type Config struct {
 	// CPU on both ends) or "gzip" (a slow link with unencrypted payloads).
 	TemporalCompression string // TDKT_TEMPORAL_COMPRESSION
 	SessionHours        int    // TDKT_SESSION_HOURS: a console session's absolute lifetime
+	// Campaigns says whether a submission's campaign code must be in the
+	// yearly plan: "enforce", or "free" (default: a code the plan does not
+	// hold is taken as before; one it holds is always checked). `tdkt dev`
+	// enforces unless the variable is set.
+	Campaigns string // TDKT_CAMPAIGNS
 	// TemporalExplicit and DatabaseExplicit say whether the variables were
 	// set; `tdkt dev` starts embedded servers for those that were not.
 	TemporalExplicit bool
@@ -80,6 +85,15 @@ type Config struct {
 	// processes. Refused unless the API listens on loopback only.
 	DemoSignIn bool // TDKT_DEMO_SIGNIN=1
 }
+
+// The values of TDKT_CAMPAIGNS.
+const (
+	CampaignsFree    = "free"
+	CampaignsEnforce = "enforce"
+)
+
+// EnforceCampaigns reports whether a campaign code must be in the plan.
+func (c Config) EnforceCampaigns() bool { return c.Campaigns == CampaignsEnforce }
 
 // Defaults is the configuration with nothing set.
 func Defaults() Config {
@@ -141,6 +155,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	str("TDKT_OIDC_ROLES_CLAIM", &c.OIDCRolesClaim)
 	str("TDKT_TEMPORAL_UI_URL", &c.TemporalUIURL)
 	str("TDKT_TEMPORAL_COMPRESSION", &c.TemporalCompression)
+	str("TDKT_CAMPAIGNS", &c.Campaigns)
 	num("TDKT_SESSION_HOURS", &c.SessionHours, 1, 24*30)
 	var payloadKey, oldKeys string
 	str("TDKT_PAYLOAD_KEY", &payloadKey)
@@ -259,6 +274,11 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	case "", "none", "gzip":
 	default:
 		errs = append(errs, fmt.Sprintf("TDKT_TEMPORAL_COMPRESSION=%q: must be none or gzip", c.TemporalCompression))
+	}
+	switch c.Campaigns {
+	case "", CampaignsFree, CampaignsEnforce:
+	default:
+		errs = append(errs, fmt.Sprintf("TDKT_CAMPAIGNS=%q: must be enforce or free", c.Campaigns))
 	}
 	if c.HolidaysFile != "" {
 		if _, err := domain.LoadCalendar(c.HolidaysFile); err != nil {

@@ -24,6 +24,12 @@ func TestDefaults(t *testing.T) {
 	if c.TemporalExplicit || c.DatabaseExplicit {
 		t.Fatal("nothing was set, yet a server counts as configured")
 	}
+	if c.EnforceCampaigns() {
+		t.Fatal("campaign codes are enforced by default; only tdkt dev and TDKT_CAMPAIGNS=enforce do")
+	}
+	if e, _ := FromEnv(env(map[string]string{"TDKT_CAMPAIGNS": "enforce"})); !e.EnforceCampaigns() {
+		t.Fatal("TDKT_CAMPAIGNS=enforce does not enforce")
+	}
 	if err := c.RequireAuth(); err == nil {
 		t.Fatal("no secret and no key set must be refused for the API")
 	}
@@ -48,6 +54,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"TDKT_PAYLOAD_KEY":        "not base64!",
 		"TDKT_PAYLOAD_KEY_ID":     "key one",
 		"TDKT_CODEC_CORS_ORIGIN":  "127.0.0.1:8233",
+		"TDKT_CAMPAIGNS":          "strict",
 	} {
 		_, err := FromEnv(env(map[string]string{name: val}))
 		if err == nil || !strings.Contains(err.Error(), name) {

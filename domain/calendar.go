@@ -312,6 +312,25 @@ func (c Calendar) AddWorkingDays(from time.Time, n int) time.Time {
 	return day.AddDate(0, 0, 1).UTC()
 }
 
+// WorkingDaysBetween counts the working days spent from from to to: the
+// working days after from's date up to and including to's date, the way
+// AddWorkingDays counts a deadline (a stage entered and left the same day
+// took 0 days; one left on the day its n-day deadline ends took n).
+func (c Calendar) WorkingDaysBetween(from, to time.Time) int {
+	f, t := from.In(Local), to.In(Local)
+	day := time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, Local)
+	end := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, Local)
+	years := map[int]map[string]bool{}
+	n := 0
+	for day.Before(end) {
+		day = day.AddDate(0, 0, 1)
+		if c.isWorkingDay(day, years) {
+			n++
+		}
+	}
+	return n
+}
+
 // Announced reports whether year y's days off have been announced: listed
 // in Announcements, or, for a plain table, any holiday of y listed.
 func (c Calendar) Announced(y int) bool {

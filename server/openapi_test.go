@@ -122,6 +122,7 @@ func TestOpenAPIEnums(t *testing.T) {
 			}
 			return out
 		}(),
+		"CampaignKind": strs(domain.CampaignKinds),
 	}
 	for name, want := range errorKinds {
 		got := s.Components.Schemas[name].Enum

@@ -117,7 +117,7 @@ func New(d Deps) (*Server, error) {
 		}
 		s.app = app.New(app.Deps{Sealer: sealer, Temporal: d.Temporal, Store: d.Store, TaskQueue: d.Config.TaskQueue,
 			Policy: d.Policy, Logger: d.Logger, MaxUpload: s.maxUpload, MaxDocuments: d.Config.MaxDocuments, Now: d.Now,
-			Reconcile: d.Reconcile})
+			Reconcile: d.Reconcile, EnforceCampaigns: d.Config.EnforceCampaigns()})
 	}
 	httpMetrics, err := metrics.NewHTTP(d.Registry)
 	if err != nil {
@@ -182,6 +182,10 @@ func (s *Server) routes(m *metrics.HTTP) *gin.Engine {
 	api.POST("/registry", s.recordAward)
 	api.GET("/registry/template", s.registryTemplate)
 	api.POST("/registry/imports", s.importRegistry)
+	api.GET("/campaigns", s.listCampaigns)
+	api.POST("/campaigns", s.createCampaign)
+	api.GET("/campaigns/:code", s.getCampaign)
+	api.GET("/reports/summary", s.reportSummary)
 	s.codecRoutes(r)
 	return r
 }

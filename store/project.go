@@ -90,6 +90,9 @@ ON CONFLICT (dossier_id, member_id) DO NOTHING`, c(v.ID), c(voter))
 		if err := recordGranted(ctx, tx, v); err != nil {
 			return err
 		}
+		if err := s.projectReport(ctx, tx, v, entries); err != nil {
+			return err
+		}
 		if token != "" {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM projection_pending WHERE dossier_id = $1 AND token = $2`,
 				c(v.ID), c(token)); err != nil {

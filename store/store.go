@@ -15,6 +15,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq" // the "postgres" driver
+
+	"tdkt/domain"
 )
 
 var (
@@ -53,6 +55,9 @@ type Store struct {
 	DB *sqlx.DB
 	// search is a sample of the search texts, for planning text searches.
 	search searchSample
+	// calendar measures stays in stages for reports (SetCalendar); the
+	// shipped calendar when nil.
+	calendar *domain.Calendar
 }
 
 // Open connects to PostgreSQL at url and checks that it answers. Its pool

@@ -11,9 +11,6 @@ import (
 	"tdkt/domain"
 )
 
-// ErrExists is a unit whose code the directory already has.
-var ErrExists = errors.New("already exists")
-
 // ListUnits is the unit directory, by emulation block then code.
 func (s *Store) ListUnits(ctx context.Context) ([]domain.Unit, error) {
 	out := []domain.Unit{}

@@ -179,6 +179,9 @@ type awardChoice struct {
 }
 
 type newData struct {
+	// Campaigns are those open for submissions today: the form offers
+	// them; the use case checks the award is one the campaign covers.
+	Campaigns  []domain.Campaign
 	Awards     []awardChoice
 	Kinds      []domain.Kind
 	Form       url.Values
@@ -247,6 +250,12 @@ func (c *Console) newDossier(w http.ResponseWriter, r *http.Request) {
 func (c *Console) renderNew(w http.ResponseWriter, r *http.Request, status int, form url.Values, key, problem string, errs []domain.FieldError) {
 	d := newData{Awards: awardChoices(), Kinds: domain.Kinds, Form: form, Key: key,
 		Simplified: []domain.Kind{domain.KindAdhoc, domain.KindDedication, domain.KindForeign}}
+	cs, err := c.app.OpenCampaigns(r.Context(), actorOf(r))
+	if err != nil {
+		c.failPage(w, r, err)
+		return
+	}
+	d.Campaigns = cs
 	c.render(w, r, status, "new", "Nộp hồ sơ đề nghị khen thưởng", d, problem, errs)
 }
 

@@ -18,7 +18,8 @@ type pageTemplate = *template.Template
 
 // pageNames are the templates of templates/, each rendered in layout.html.
 var pageNames = []string{"signin", "error", "tasks", "list", "new", "dossier", "action", "document", "admin", "batches", "batchnew", "batch",
-	"sessions", "sessionnew", "session", "ballot", "agenda", "sessionclose", "registry", "registryimport", "units", "unit"}
+	"sessions", "sessionnew", "session", "ballot", "agenda", "sessionclose", "registry", "registryimport", "units", "unit",
+	"plan", "campaignnew", "reports"}
 
 func parsePages() (map[string]pageTemplate, error) {
 	out := map[string]pageTemplate{}
@@ -68,16 +69,17 @@ func fieldID(field string) string {
 }
 
 var funcs = template.FuncMap{
-	"date":       dateVN,
-	"datetime":   dateTimeVN,
-	"stageName":  func(s domain.Stage) string { return app.StageName(s) },
-	"actionName": func(a domain.Action, at domain.Stage) string { return app.ActionName(a, at) },
-	"docKind":    func(k domain.DocumentKind) string { return app.DocumentKindNames[k] },
-	"kindName":   func(k domain.Kind) string { return app.KindNames[k] },
-	"procName":   func(p domain.Procedure) string { return app.ProcedureNames[p] },
-	"authority":  func(a domain.Authority) string { return app.AuthorityNames[a] },
-	"roleName":   func(r domain.Role) string { return app.RoleNames[r] },
-	"statusName": func(s domain.Status) string { return app.StatusNames[s] },
+	"date":         dateVN,
+	"datetime":     dateTimeVN,
+	"stageName":    func(s domain.Stage) string { return app.StageName(s) },
+	"actionName":   func(a domain.Action, at domain.Stage) string { return app.ActionName(a, at) },
+	"docKind":      func(k domain.DocumentKind) string { return app.DocumentKindNames[k] },
+	"kindName":     func(k domain.Kind) string { return app.KindNames[k] },
+	"procName":     func(p domain.Procedure) string { return app.ProcedureNames[p] },
+	"authority":    func(a domain.Authority) string { return app.AuthorityNames[a] },
+	"roleName":     func(r domain.Role) string { return app.RoleNames[r] },
+	"statusName":   func(s domain.Status) string { return app.StatusNames[s] },
+	"campaignKind": func(k domain.CampaignKind) string { return app.CampaignKindNames[k] },
 	"nomineeType": func(t domain.NomineeType) string {
 		return app.NomineeTypeNames[t]
 	},
@@ -193,6 +195,7 @@ func navFor(a domain.Actor, path string) []navItem {
 		add("/dossiers", "Hồ sơ của đơn vị")
 		add("/dossiers/new", "Nộp hồ sơ mới")
 		add("/registry", "Sổ khen thưởng")
+		add("/plan", "Kế hoạch năm")
 		return items
 	}
 	for _, r := range a.Roles {
@@ -219,6 +222,10 @@ func navFor(a domain.Actor, path string) []navItem {
 	if a.Has(domain.RoleOfficer) || a.Has(domain.RoleAdmin) {
 		add("/registry", "Sổ khen thưởng")
 		add("/units", "Danh mục đơn vị")
+	}
+	add("/plan", "Kế hoạch năm")
+	if app.MayReadReports(a) {
+		add("/reports", "Báo cáo")
 	}
 	if a.Has(domain.RoleUnit) {
 		add("/dossiers/new", "Nộp hồ sơ mới")

@@ -107,6 +107,10 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 		}
 		return nil, fmt.Errorf("DATABASE_URL (%s): %w", where, err)
 	}
+	// Reports measure stays in stages with the calendar of due dates.
+	if cal, err := cfg.Calendar(); err == nil {
+		st.SetCalendar(cal)
+	}
 	return st, nil
 }
 

@@ -35,7 +35,8 @@ func newAPIWithConsole(ctx context.Context, d server.Deps, st *store.Store, cfg 
 		return nil, err
 	}
 	d.App = app.New(app.Deps{Sealer: sealer, Temporal: d.Temporal, Store: d.Store, TaskQueue: cfg.TaskQueue, Policy: d.Policy,
-		Logger: d.Logger, MaxUpload: int64(cfg.MaxUploadMB) << 20, MaxDocuments: cfg.MaxDocuments, Reconcile: rec.Dossier})
+		Logger: d.Logger, MaxUpload: int64(cfg.MaxUploadMB) << 20, MaxDocuments: cfg.MaxDocuments, Reconcile: rec.Dossier,
+		EnforceCampaigns: cfg.EnforceCampaigns()})
 	var provider *oidc.Provider
 	if cfg.OIDCIssuer != "" {
 		p, err := oidc.New(ctx, oidc.Config{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,

@@ -148,8 +148,18 @@ func runDev(ctx context.Context, out io.Writer) (err error) {
 		return err
 	}
 	defer st.Close()
+	st.SetCalendar(policy.Calendar)
 	if err := store.Migrate(ctx, st.DB.DB, "up"); err != nil {
 		return err
+	}
+	// The current year's plan (50/KH-UBND's campaigns), unless an officer
+	// already made campaigns of those codes; and, unless TDKT_CAMPAIGNS says
+	// otherwise, submissions must name a campaign of the plan.
+	if err := st.SeedCampaigns(ctx, domain.SeedPlan(time.Now().In(domain.Local).Year())); err != nil {
+		return err
+	}
+	if cfg.Campaigns == "" {
+		cfg.Campaigns = config.CampaignsEnforce
 	}
 	reg := metrics.NewRegistry()
 	if err := metrics.RegisterPending(reg, func() (int, time.Duration, error) { return st.PendingCount(context.Background()) }); err != nil {
@@ -320,6 +330,11 @@ func printBanner(out io.Writer, cfg config.Config, apiURL, uiURL, data string) e
 	var b strings.Builder
 	fmt.Fprintf(&b, "\ntdkt is running.\n  Console:     %s/signin   (sign in as any demo user: unit, officer, council, secretary, chairman, admin)\n", apiURL)
 	fmt.Fprintf(&b, "  API:         %s   (GET /readyz, /openapi.yaml)\n", apiURL)
+	rule := "a submission names a campaign of the plan, open that day, or none"
+	if !cfg.EnforceCampaigns() {
+		rule = "codes the plan does not hold are taken too"
+	}
+	fmt.Fprintf(&b, "  Plan:        %s/plan   (this year's campaigns; TDKT_CAMPAIGNS=%s: %s)\n", apiURL, cfg.Campaigns, rule)
 	fmt.Fprintf(&b, "  Metrics:     http://%s/metrics   (admin listener, TDKT_ADMIN_ADDR)\n", cfg.AdminAddr)
 	if uiURL != "" {
 		fmt.Fprintf(&b, "  Temporal UI: %s/namespaces/%s/workflows\n", uiURL, cfg.TemporalNamespace)
