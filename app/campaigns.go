@@ -67,6 +67,11 @@ func (s *Service) Year() int { return s.now().In(domain.Local).Year() }
 // CreateCampaign adds a campaign to the plan (officer). Its code is its
 // key: a second campaign with the same code is 409.
 func (s *Service) CreateCampaign(ctx context.Context, a domain.Actor, c domain.Campaign) (domain.Campaign, error) {
+	out, err := s.createCampaign(ctx, a, c)
+	return out, labelled(err, map[string]string{"code": "Mã đợt", "name": "Tên đợt"})
+}
+
+func (s *Service) createCampaign(ctx context.Context, a domain.Actor, c domain.Campaign) (domain.Campaign, error) {
 	if !a.Has(domain.RoleOfficer) {
 		return domain.Campaign{}, refusal(domain.ErrForbidden, "only an officer creates a campaign")
 	}

@@ -44,6 +44,9 @@ type Error struct {
 	// unavailable errors (logged, never shown).
 	What string
 	Err  error
+	// Labels, when set, name the fields for people where the general names
+	// (FieldNames) would be ambiguous: "code" of a unit, of a campaign.
+	Labels map[string]string
 	// VI, when set, is the sentence people are shown (a refusal whose
 	// translation the use case knows best, such as a council session's).
 	VI string
@@ -183,4 +186,15 @@ func HTTPStatus(k domain.ErrorKind) int {
 		return http.StatusInternalServerError
 	}
 	return 0
+}
+
+// labelled gives a refusal the names of its fields for people.
+func labelled(err error, labels map[string]string) error {
+	var e *Error
+	if errors.As(err, &e) && e.Labels == nil {
+		c := *e
+		c.Labels = labels
+		return &c
+	}
+	return err
 }

@@ -42,6 +42,14 @@ func (s *Service) UnitsOf(ctx context.Context, a domain.Actor, kind, block strin
 
 // CreateUnit adds a unit (admin).
 func (s *Service) CreateUnit(ctx context.Context, a domain.Actor, u domain.Unit) (domain.Unit, error) {
+	out, err := s.createUnit(ctx, a, u)
+	return out, labelled(err, unitLabels)
+}
+
+// unitLabels name a unit's fields for people.
+var unitLabels = map[string]string{"code": "Mã đơn vị", "name": "Tên đơn vị"}
+
+func (s *Service) createUnit(ctx context.Context, a domain.Actor, u domain.Unit) (domain.Unit, error) {
 	if !a.Has(domain.RoleAdmin) {
 		return domain.Unit{}, refusal(domain.ErrForbidden, "only an administrator may change the unit directory")
 	}
@@ -62,6 +70,11 @@ func (s *Service) CreateUnit(ctx context.Context, a domain.Actor, u domain.Unit)
 // UpdateUnit changes a unit's name, kind or block (admin); its code, which
 // dossiers carry, never changes.
 func (s *Service) UpdateUnit(ctx context.Context, a domain.Actor, code string, u domain.Unit) (domain.Unit, error) {
+	out, err := s.updateUnit(ctx, a, code, u)
+	return out, labelled(err, unitLabels)
+}
+
+func (s *Service) updateUnit(ctx context.Context, a domain.Actor, code string, u domain.Unit) (domain.Unit, error) {
 	if !a.Has(domain.RoleAdmin) {
 		return domain.Unit{}, refusal(domain.ErrForbidden, "only an administrator may change the unit directory")
 	}

@@ -243,7 +243,13 @@ func Vietnamese(err error) (string, []domain.FieldError) {
 	}
 	var fields []domain.FieldError
 	for _, f := range e.Fields {
-		fields = append(fields, VietnameseField(f))
+		vf := VietnameseField(f)
+		if label, ok := e.Labels[f.Field]; ok {
+			if name, ok := FieldNames[f.Field]; ok {
+				vf.Message = label + strings.TrimPrefix(vf.Message, name)
+			}
+		}
+		fields = append(fields, vf)
 	}
 	act := strings.ToLower(ActionName(e.Action, e.Stage))
 	if e.VI != "" {
