@@ -27,6 +27,13 @@ cluster: bin/temporal cluster-tools build check-postgres
 ## test: vet, workflowcheck, and every test (unit and integration) with -race
 test: tools cluster-tools check-postgres check-chromium tidy-check vet workflowcheck
 	TDKT_TEMPORAL_BIN=$(TEMPORAL) $(GO) test -race -count=1 -timeout 40m ./...
+	$(MAKE) --no-print-directory test-cluster
+
+## test-cluster: the fault suite against a Temporal cluster on PostgreSQL
+## (four service processes), with two workers and two APIs
+.PHONY: test-cluster
+test-cluster: cluster-tools check-postgres
+	TDKT_FAULTS_CLUSTER=1 TDKT_TEMPORAL_BIN=$(TEMPORAL) $(GO) test -race -count=1 -timeout 30m ./faults/
 
 ## lint: go vet and workflowcheck (determinism of workflow code)
 lint: vet workflowcheck

@@ -289,6 +289,14 @@ func (c *Cluster) StartService(service string) error {
 	return nil
 }
 
+// Running reports whether a service's process is up.
+func (c *Cluster) Running(service string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p := c.procs[service]
+	return p != nil && !p.Exited()
+}
+
 // KillService SIGKILLs one service's process and waits for it to exit.
 func (c *Cluster) KillService(service string) error {
 	c.mu.Lock()

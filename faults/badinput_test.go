@@ -77,7 +77,7 @@ func (s *stack) countWorkflows(t *testing.T, ctx context.Context) int64 {
 	t.Helper()
 	last := int64(-1)
 	for i := 0; i < 40; i++ {
-		wc, err := s.tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: s.temporal.Namespace})
+		wc, err := s.tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: s.namespace()})
 		if err != nil {
 			t.Fatalf("count workflows: %v", err)
 		}
@@ -104,9 +104,9 @@ type badInput struct {
 func (b *badInput) send(name, method, rawURL, who string, body []byte, ctype string, hdr map[string]string) reply {
 	b.t.Helper()
 	b.n++
-	req, err := http.NewRequestWithContext(b.ctx, method, b.a.base+rawURL, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(b.ctx, method, b.a.bases[0]+rawURL, bytes.NewReader(body))
 	if body == nil {
-		req, err = http.NewRequestWithContext(b.ctx, method, b.a.base+rawURL, nil)
+		req, err = http.NewRequestWithContext(b.ctx, method, b.a.bases[0]+rawURL, nil)
 	}
 	if err != nil {
 		b.t.Fatalf("%s: build request: %v", name, err)
@@ -138,7 +138,7 @@ func (b *badInput) send(name, method, rawURL, who string, body []byte, ctype str
 func (b *badInput) sendRaw(name, requestLine, who string) reply {
 	b.t.Helper()
 	b.n++
-	u, _ := url.Parse(b.a.base)
+	u, _ := url.Parse(b.a.bases[0])
 	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
 	if err != nil {
 		b.t.Errorf("%s: %v", name, err)

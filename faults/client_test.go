@@ -105,7 +105,11 @@ func (o *observed) malformed503() []string {
 // api is a client of the running API, as a third party would write it from
 // API.md.
 type api struct {
-	base   string
+	// bases are the APIs' base URLs: requests go to each in turn, so a
+	// request retried after a connection error goes to the other API when
+	// there are two (as a load balancer in front of them would send it).
+	bases  []string
+	next   atomic.Uint64
 	tokens map[string]string
 	obs    *observed
 }
@@ -114,7 +118,12 @@ func (s *stack) client(obs *observed) *api {
 	if obs == nil {
 		obs = &observed{}
 	}
-	return &api{base: s.baseURL, tokens: s.tokens, obs: obs}
+	return &api{bases: s.bases(), tokens: s.tokens, obs: obs}
+}
+
+// base is the API the next request goes to.
+func (a *api) base() string {
+	return a.bases[int(a.next.Add(1)-1)%len(a.bases)]
 }
 
 // raw sends one request; body nil sends none.
@@ -123,7 +132,7 @@ func (a *api) raw(ctx context.Context, method, path, who string, body []byte, ct
 	if body != nil {
 		r = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, a.base+path, r)
+	req, err := http.NewRequestWithContext(ctx, method, a.base()+path, r)
 	if err != nil {
 		return reply{}, err
 	}

@@ -106,6 +106,12 @@ func TestWorkerKilledMidPath(t *testing.T) {
 			s := sys
 			w, _ := s.children()
 			w.kill()
+			if s.cluster != nil {
+				// Two workers: the other carries on, and the dead one's
+				// tasks go to it once their timeouts expire. It is
+				// started again by the next case.
+				return "worker-1 of 2 killed and left down; worker-2 carried on", nil
+			}
 			down := time.Now()
 			time.Sleep(2 * time.Second)
 			if err := s.startWorker(ctx); err != nil {
@@ -192,6 +198,11 @@ func TestAPIKilledMidLoad(t *testing.T) {
 			s := sys
 			_, a := s.children()
 			a.kill()
+			if s.cluster != nil {
+				// Two APIs: the clients' requests to the dead one fail
+				// and are sent again to the other.
+				return "api-1 of 2 killed and left down; the clients moved to api-2", nil
+			}
 			down := time.Now()
 			time.Sleep(time.Second)
 			if err := s.startAPI(ctx); err != nil {
@@ -246,8 +257,12 @@ func TestAPIKilledAfterTemporalAnswered(t *testing.T) {
 			if err := s.startAPI(ctx); err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("API killed after Temporal completed %s v%d; the reconciler wrote it %.1f s after the kill, with no API up; API down %s",
-				id, version, caughtUp.Seconds(), time.Since(killed).Round(100*time.Millisecond)), nil
+			up := "with no API up"
+			if s.cluster != nil {
+				up = "api-2 serving the clients meanwhile"
+			}
+			return fmt.Sprintf("API killed after Temporal completed %s v%d; the read model had it %.1f s after the kill, %s; API down %s",
+				id, version, caughtUp.Seconds(), up, time.Since(killed).Round(100*time.Millisecond)), nil
 		}}.run(t)
 	if d := time.Duration(catchUp.Load()); d == 0 {
 		t.Errorf("no catch-up was measured")
@@ -266,6 +281,18 @@ func TestTemporalRestartedUnderLoad(t *testing.T) {
 		fault: func(ctx context.Context, l *load) (string, error) {
 			s := sys
 			down := time.Now()
+			if s.cluster != nil {
+				// The cluster: the history service's process is killed
+				// (its shards go unowned) and started again.
+				if err := s.cluster.KillService("history"); err != nil {
+					return "", err
+				}
+				time.Sleep(time.Second)
+				if err := s.cluster.StartService("history"); err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("Temporal's history service SIGKILLed and started again, down %s", time.Since(down).Round(100*time.Millisecond)), nil
+			}
 			s.temporalDown = true
 			s.temporal.Stop()
 			if err := s.startTemporal(ctx); err != nil {

@@ -78,6 +78,16 @@ type stack struct {
 	worker *child
 	api    *child
 
+	// The cluster mode (TDKT_FAULTS_CLUSTER=1, `make test-cluster`): a
+	// Temporal cluster on the suite's PostgreSQL instead of the dev server,
+	// and a second worker and a second API beside the first ones; the
+	// clients spread their requests over both APIs.
+	cluster             *devenv.Cluster
+	worker2             *child
+	api2                *child
+	httpAddr2, baseURL2 string
+	adminAddr           string
+
 	tc     client.Client // for workflows.QueryState
 	db     *sql.DB       // for counts the API does not give
 	tokens map[string]string
@@ -148,7 +158,11 @@ func (s *stack) start() error {
 		return err
 	}
 	s.tDBFile = filepath.Join(s.dir, "temporal", "temporal.db")
-	if err := s.startTemporal(ctx); err != nil {
+	if os.Getenv("TDKT_FAULTS_CLUSTER") != "" {
+		if s.cluster, err = devenv.StartCluster(ctx, devenv.ClusterOptions{Postgres: s.pg, Dir: filepath.Join(s.dir, "cluster")}); err != nil {
+			return fmt.Errorf("start the Temporal cluster: %w", err)
+		}
+	} else if err := s.startTemporal(ctx); err != nil {
 		return err
 	}
 	port, err := devenv.FreePort()
@@ -157,6 +171,19 @@ func (s *stack) start() error {
 	}
 	s.httpAddr = "127.0.0.1:" + strconv.Itoa(port)
 	s.baseURL = "http://" + s.httpAddr
+	// The admin listener (/metrics) on a port of its own, not the default
+	// one another process of this machine may hold.
+	if port, err = devenv.FreePort(); err != nil {
+		return err
+	}
+	s.adminAddr = "127.0.0.1:" + strconv.Itoa(port)
+	if s.cluster != nil {
+		if port, err = devenv.FreePort(); err != nil {
+			return err
+		}
+		s.httpAddr2 = "127.0.0.1:" + strconv.Itoa(port)
+		s.baseURL2 = "http://" + s.httpAddr2
+	}
 
 	if out, err := s.command(ctx, "migrate", "up").CombinedOutput(); err != nil {
 		return fmt.Errorf("tdkt migrate up: %w: %s", err, strings.TrimSpace(string(out)))
@@ -166,6 +193,14 @@ func (s *stack) start() error {
 	}
 	if err := s.startAPI(ctx); err != nil {
 		return err
+	}
+	if s.cluster != nil {
+		if err := s.startWorker2(ctx); err != nil {
+			return err
+		}
+		if err := s.startAPI2(ctx); err != nil {
+			return err
+		}
 	}
 	// The children encrypt payloads: this client reads them with the same key.
 	key, err := config.ParsePayloadKey(payloadKey)
@@ -177,7 +212,7 @@ func (s *stack) start() error {
 		return err
 	}
 	dc := codec.DataConverter(pc)
-	if s.tc, err = client.Dial(client.Options{HostPort: s.temporal.Address, Namespace: s.temporal.Namespace,
+	if s.tc, err = client.Dial(client.Options{HostPort: s.temporalAddress(), Namespace: s.namespace(),
 		DataConverter: dc, FailureConverter: codec.FailureConverter(dc),
 		Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))}); err != nil {
 		return fmt.Errorf("Temporal client: %w", err)
@@ -260,13 +295,72 @@ func (s *stack) env() []string {
 	}
 	return append(env,
 		"DATABASE_URL="+s.dbURL,
-		"TEMPORAL_ADDRESS="+s.temporal.Address,
-		"TEMPORAL_NAMESPACE="+s.temporal.Namespace,
+		"TEMPORAL_ADDRESS="+s.temporalAddress(),
+		"TEMPORAL_NAMESPACE="+s.namespace(),
 		"TDKT_JWT_SECRET="+secret,
 		"TDKT_PAYLOAD_KEY="+payloadKey,
 		"TDKT_HTTP_ADDR="+s.httpAddr,
+		"TDKT_ADMIN_ADDR="+s.adminAddr,
 		"TDKT_TASK_QUEUE="+taskQueue,
 	)
+}
+
+// temporalAddress and namespace are the dev server's, or the cluster's.
+func (s *stack) temporalAddress() string {
+	if s.cluster != nil {
+		return s.cluster.Address
+	}
+	return s.temporal.Address
+}
+
+func (s *stack) namespace() string {
+	if s.cluster != nil {
+		return s.cluster.Namespace
+	}
+	return s.temporal.Namespace
+}
+
+// bases are the APIs' base URLs: one, or two in the cluster mode.
+func (s *stack) bases() []string {
+	if s.cluster != nil {
+		return []string{s.baseURL, s.baseURL2}
+	}
+	return []string{s.baseURL}
+}
+
+// startWorker2 and startAPI2 start the cluster mode's second worker and API.
+func (s *stack) startWorker2(ctx context.Context) error {
+	w, err := startChild("worker-2", s.bin, s.env(), filepath.Join(s.dir, "worker-2.log"), "worker")
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.worker2 = w
+	s.mu.Unlock()
+	return w.waitLog(ctx, `"worker started"`, 90*time.Second)
+}
+
+func (s *stack) startAPI2(ctx context.Context) error {
+	admin, err := devenv.FreePort()
+	if err != nil {
+		return err
+	}
+	a, err := startChild("api-2", s.bin, append(s.env(), "TDKT_HTTP_ADDR="+s.httpAddr2, "TDKT_ADMIN_ADDR=127.0.0.1:"+strconv.Itoa(admin)),
+		filepath.Join(s.dir, "api-2.log"), "api")
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.api2 = a
+	s.mu.Unlock()
+	return s.waitReadyAt(ctx, s.baseURL2, a, 90*time.Second)
+}
+
+// seconds are the cluster mode's second worker and API (nil otherwise).
+func (s *stack) seconds() (worker, api *child) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.worker2, s.api2
 }
 
 func (s *stack) command(ctx context.Context, args ...string) *exec.Cmd {
@@ -306,13 +400,18 @@ func (s *stack) startAPI(ctx context.Context, extraEnv ...string) error {
 	return s.waitReady(ctx, a, 90*time.Second)
 }
 
-// waitReady polls /readyz until it answers 200.
+// waitReady polls the first API's /readyz until it answers 200.
 func (s *stack) waitReady(ctx context.Context, a *child, wait time.Duration) error {
+	return s.waitReadyAt(ctx, s.baseURL, a, wait)
+}
+
+// waitReadyAt polls base's /readyz until it answers 200.
+func (s *stack) waitReadyAt(ctx context.Context, base string, a *child, wait time.Duration) error {
 	hc := http.Client{Timeout: 3 * time.Second}
 	deadline := time.Now().Add(wait)
 	var last string
 	for {
-		resp, err := hc.Get(s.baseURL + "/readyz")
+		resp, err := hc.Get(base + "/readyz")
 		if err == nil {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
@@ -327,7 +426,7 @@ func (s *stack) waitReady(ctx context.Context, a *child, wait time.Duration) err
 			return fmt.Errorf("tdkt api exited (%v) before it was ready; its log: %s", a.Err(), a.tail())
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("API at %s not ready after %s: %s", s.baseURL, wait, last)
+			return fmt.Errorf("API at %s not ready after %s: %s", base, wait, last)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -364,6 +463,29 @@ func (s *stack) ensureUp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if s.cluster != nil {
+		for _, svc := range devenv.ClusterServices {
+			if !s.cluster.Running(svc) {
+				t.Logf("Temporal %s was down; starting it again", svc)
+				if err := s.cluster.StartService(svc); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		w2, a2 := s.seconds()
+		if w2 == nil || w2.Exited() {
+			t.Logf("the second worker was down; starting it again")
+			if err := s.startWorker2(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if a2 == nil || a2.Exited() {
+			t.Logf("the second API was down; starting it again")
+			if err := s.startAPI2(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	if err := s.waitReady(ctx, s.api, time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -373,7 +495,8 @@ func (s *stack) ensureUp(t *testing.T) {
 // the servers), then Temporal and PostgreSQL; then removes the directory.
 func (s *stack) close() {
 	w, a := s.children()
-	for _, c := range []*child{a, w} {
+	w2, a2 := s.seconds()
+	for _, c := range []*child{a, a2, w, w2} {
 		if c != nil {
 			c.stop(10 * time.Second)
 		}
@@ -387,6 +510,9 @@ func (s *stack) close() {
 	}
 	if s.temporal != nil {
 		s.temporal.Stop()
+	}
+	if s.cluster != nil {
+		_ = s.cluster.Stop()
 	}
 	if s.pg != nil {
 		if err := s.pg.Stop(); err != nil {
