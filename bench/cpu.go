@@ -18,6 +18,8 @@ const clockTicks = 100
 // /proc, so it works on Linux only; elsewhere it reads zeros.
 type cpuMeter struct {
 	temporalPid, postgresPid int
+	// temporalPids are a cluster's service processes (temporalPid unset).
+	temporalPids []int
 }
 
 // CPUSeconds is CPU time used, by part.
@@ -52,6 +54,9 @@ func (m *cpuMeter) read() CPUSeconds {
 	out := CPUSeconds{TDKT: tv(self.Utime) + tv(self.Stime)}
 	if m.temporalPid > 0 {
 		out.Temporal = procCPU(m.temporalPid, true)
+	}
+	for _, pid := range m.temporalPids {
+		out.Temporal += procCPU(pid, true)
 	}
 	if m.postgresPid > 0 {
 		out.PostgreSQL = procCPU(m.postgresPid, true)

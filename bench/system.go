@@ -80,8 +80,25 @@ func (f levelFilter) WithGroup(n string) slog.Handler {
 // migrations, and the worker and the API in this process on free ports.
 // Close removes all of it.
 func StartSystem(ctx context.Context, logger *slog.Logger) (_ *System, err error) {
+	return startSystem(ctx, logger, false)
+}
+
+// StartClusterSystem is StartSystem over a Temporal cluster on the same
+// PostgreSQL (devenv.StartCluster: four service processes, the
+// configuration compose runs) instead of the dev server.
+func StartClusterSystem(ctx context.Context, logger *slog.Logger) (*System, error) {
+	return startSystem(ctx, logger, true)
+}
+
+func startSystem(ctx context.Context, logger *slog.Logger, cluster bool) (_ *System, err error) {
 	// Everything missing is one message before anything has started.
-	if err := devenv.CheckTemporal(devenv.TemporalOptions{Headless: true}); err != nil {
+	if cluster {
+		for _, check := range []func() (string, error){devenv.TemporalServerBinary, devenv.TemporalSQLTool, devenv.TemporalSchema} {
+			if _, err := check(); err != nil {
+				return nil, err
+			}
+		}
+	} else if err := devenv.CheckTemporal(devenv.TemporalOptions{Headless: true}); err != nil {
 		return nil, err
 	}
 	if err := devenv.CheckPostgres(); err != nil {
@@ -116,17 +133,30 @@ func StartSystem(ctx context.Context, logger *slog.Logger) (_ *System, err error
 	if err != nil {
 		return nil, fmt.Errorf("create database: %w", err)
 	}
-	logger.Info("starting Temporal dev server")
-	t, err := devenv.StartTemporal(ctx, devenv.TemporalOptions{Headless: true})
-	if err != nil {
-		return nil, fmt.Errorf("start Temporal: %w", err)
+	var address, namespace string
+	if cluster {
+		logger.Info("starting the Temporal cluster (frontend, history, matching, worker)")
+		c, err := devenv.StartCluster(ctx, devenv.ClusterOptions{Postgres: pg, Dir: filepath.Join(tmp, "cluster")})
+		if err != nil {
+			return nil, fmt.Errorf("start the Temporal cluster: %w", err)
+		}
+		sys.onClose(func() { _ = c.Stop() })
+		sys.cpu = &cpuMeter{temporalPids: c.Pids()}
+		address, namespace = c.Address, c.Namespace
+	} else {
+		logger.Info("starting Temporal dev server")
+		t, err := devenv.StartTemporal(ctx, devenv.TemporalOptions{Headless: true})
+		if err != nil {
+			return nil, fmt.Errorf("start Temporal: %w", err)
+		}
+		sys.onClose(func() { t.Stop() })
+		sys.cpu = &cpuMeter{temporalPid: t.Pid()}
+		address, namespace = t.Address, t.Namespace
 	}
-	sys.onClose(func() { t.Stop() })
-	sys.cpu = &cpuMeter{temporalPid: t.Pid()}
 	if pid, err := pg.Pid(); err == nil {
 		sys.cpu.postgresPid = pid
 	}
-	if err := sys.startEngine(ctx, t.Address, t.Namespace, dbURL, logger); err != nil {
+	if err := sys.startEngine(ctx, address, namespace, dbURL, logger); err != nil {
 		return nil, err
 	}
 	return sys, nil

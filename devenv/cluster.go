@@ -289,6 +289,19 @@ func (c *Cluster) StartService(service string) error {
 	return nil
 }
 
+// Pids are the services' processes, for measuring their CPU.
+func (c *Cluster) Pids() []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []int
+	for _, s := range ClusterServices {
+		if p := c.procs[s]; p != nil && !p.Exited() {
+			out = append(out, p.Pid())
+		}
+	}
+	return out
+}
+
 // Running reports whether a service's process is up.
 func (c *Cluster) Running(service string) bool {
 	c.mu.Lock()

@@ -22,6 +22,7 @@ func benchCmd() *cobra.Command {
 		cpuProfile                                   string
 		read, asJSON, explain                        bool
 		batchN, sessionN                             int
+		onCluster                                    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -58,14 +59,20 @@ Timings are reported, never asserted.`,
 			out := cmd.OutOrStdout()
 			logger := newLogger(false)
 			o.Logger, ro.Logger = logger, logger
+			if onCluster && apiURL != "" {
+				return errors.New("--cluster starts its own cluster: leave out --api and --temporal")
+			}
 			if (apiURL == "") != (temporalAddr == "") {
 				return errors.New("--api and --temporal go together: give both to measure a running system, or neither")
 			}
 			var sys *bench.System
 			var err error
-			if apiURL == "" {
+			switch {
+			case apiURL == "" && onCluster:
+				sys, err = bench.StartClusterSystem(ctx, logger)
+			case apiURL == "":
 				sys, err = bench.StartSystem(ctx, logger)
-			} else {
+			default:
 				cfg, cerr := loadConfig()
 				if cerr != nil {
 					return cerr
@@ -156,6 +163,7 @@ Timings are reported, never asserted.`,
 	f.StringVar(&namespace, "namespace", "", "Temporal namespace of that running system (default TEMPORAL_NAMESPACE or default)")
 	f.StringVar(&databaseURL, "database", "", "read model of that running system, for --read (default DATABASE_URL)")
 	f.BoolVar(&read, "read", false, "measure the read path under load instead")
+	f.BoolVar(&onCluster, "cluster", false, "start a Temporal cluster on PostgreSQL (four service processes) instead of the dev server, and measure on it")
 	f.IntVar(&batchN, "batch", 0, "instead, time signing one decision batch of this many dossiers (issue 12: 500)")
 	f.IntVar(&sessionN, "session", 0, "instead, time one council session with this many dossiers on its agenda, voted and closed (issue 12: 300)")
 	f.IntVar(&bench.CouncilMembers, "members", 15, "council members of the system the bench starts (--session; issue 12: 15)")
