@@ -397,34 +397,13 @@ func (b *batchWorkflow) sign(ctx workflow.Context, s BatchSign) (BatchView, erro
 		}
 		b.v.Number, b.v.Date = number, at.In(domain.Local).Format(time.DateOnly)
 	}
-	actx := workflow.WithActivityOptions(ctx, batchActivityOptions)
-	var chunks [][]string
-	for c := range slices.Chunk(b.v.Dossiers, BatchChunk) {
-		chunks = append(chunks, c)
-	}
-	results := make([]MoveBatchResult, len(chunks))
-	sem := workflow.NewSemaphore(ctx, batchParallel)
-	wg := workflow.NewWaitGroup(ctx)
-	var firstErr error
-	for i, chunk := range chunks {
-		if err := sem.Acquire(ctx, 1); err != nil {
-			return BatchView{}, err
-		}
-		wg.Add(1)
-		workflow.Go(ctx, func(gctx workflow.Context) {
-			defer wg.Done()
-			defer sem.Release(1)
-			in := MoveBatchInput{Batch: b.v.ID, Kind: b.v.Kind, Number: b.v.Number, Date: b.v.Date, Signer: signer, Dossiers: chunk}
-			if err := workflow.ExecuteActivity(actx, MoveBatchActivity, in).Get(gctx, &results[i]); err != nil && firstErr == nil {
-				firstErr = err
-			}
-		})
-	}
-	wg.Wait(ctx)
-	if firstErr != nil {
+	results, err := fanOut[string, MoveBatchResult](ctx, b.v.Dossiers, BatchChunk, batchParallel, MoveBatchActivity, func(chunk []string) any {
+		return MoveBatchInput{Batch: b.v.ID, Kind: b.v.Kind, Number: b.v.Number, Date: b.v.Date, Signer: signer, Dossiers: chunk}
+	})
+	if err != nil {
 		// Only a non-retryable failure gets here (a bug): the batch stays
 		// signing, and nobody may sign it again (an administrator looks).
-		return BatchView{}, fmt.Errorf("move the batch's dossiers: %w", firstErr)
+		return BatchView{}, fmt.Errorf("move the batch's dossiers: %w", err)
 	}
 	for _, r := range results {
 		b.v.Moved = append(b.v.Moved, r.Moved...)
@@ -434,4 +413,37 @@ func (b *batchWorkflow) sign(ctx workflow.Context, s BatchSign) (BatchView, erro
 	b.v.SignedAt = &at
 	b.v.Version++
 	return b.v, nil
+}
+
+// fanOut runs activity once per chunk of at most size items, at most
+// parallel at once, each with the input that in makes of its chunk, and
+// gives their results in the chunks' order; the first error, if any. The
+// commands it makes (one activity per chunk, started in order as a slot
+// frees) are those a batch's sign made before it was shared with the
+// council session's close: histories of either replay.
+func fanOut[T, R any](ctx workflow.Context, items []T, size, parallel int, activity string, in func([]T) any) ([]R, error) {
+	actx := workflow.WithActivityOptions(ctx, batchActivityOptions)
+	var chunks [][]T
+	for c := range slices.Chunk(items, size) {
+		chunks = append(chunks, c)
+	}
+	results := make([]R, len(chunks))
+	sem := workflow.NewSemaphore(ctx, int64(parallel))
+	wg := workflow.NewWaitGroup(ctx)
+	var firstErr error
+	for i, chunk := range chunks {
+		if err := sem.Acquire(ctx, 1); err != nil {
+			return nil, err
+		}
+		wg.Add(1)
+		workflow.Go(ctx, func(gctx workflow.Context) {
+			defer wg.Done()
+			defer sem.Release(1)
+			if err := workflow.ExecuteActivity(actx, activity, in(chunk)).Get(gctx, &results[i]); err != nil && firstErr == nil {
+				firstErr = err
+			}
+		})
+	}
+	wg.Wait(ctx)
+	return results, firstErr
 }

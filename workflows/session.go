@@ -538,34 +538,13 @@ func (s *sessionWorkflow) close(ctx workflow.Context, c SessionClose) (SessionVi
 		items = append(items, SessionItem{DossierID: it.DossierID, Tally: domain.Tally{
 			Members: s.v.Members, Cast: s.v.BallotsCast, Yes: cn.yes, No: cn.no, Abstain: cn.abstain}})
 	}
-	var chunks [][]SessionItem
-	for ch := range slices.Chunk(items, SessionChunk) {
-		chunks = append(chunks, ch)
-	}
-	results := make([]ApplySessionResult, len(chunks))
-	actx := workflow.WithActivityOptions(ctx, batchActivityOptions)
-	sem := workflow.NewSemaphore(ctx, sessionParallel)
-	wg := workflow.NewWaitGroup(ctx)
-	var firstErr error
-	for i, chunk := range chunks {
-		if err := sem.Acquire(ctx, 1); err != nil {
-			return SessionView{}, err
-		}
-		wg.Add(1)
-		workflow.Go(ctx, func(gctx workflow.Context) {
-			defer wg.Done()
-			defer sem.Release(1)
-			in := ApplySessionInput{Session: s.v.ID, Secretary: secretary, Items: chunk}
-			if err := workflow.ExecuteActivity(actx, ApplySessionActivity, in).Get(gctx, &results[i]); err != nil && firstErr == nil {
-				firstErr = err
-			}
-		})
-	}
-	wg.Wait(ctx)
-	if firstErr != nil {
+	results, err := fanOut[SessionItem, ApplySessionResult](ctx, items, SessionChunk, sessionParallel, ApplySessionActivity, func(chunk []SessionItem) any {
+		return ApplySessionInput{Session: s.v.ID, Secretary: secretary, Items: chunk}
+	})
+	if err != nil {
 		// Only a non-retryable failure gets here (a bug): the session stays
 		// closing, and nobody may close it again (an administrator looks).
-		return SessionView{}, fmt.Errorf("apply the session's tallies: %w", firstErr)
+		return SessionView{}, fmt.Errorf("apply the session's tallies: %w", err)
 	}
 	applied := map[string]domain.Tally{}
 	dropped := map[string]string{}
