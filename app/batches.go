@@ -90,22 +90,13 @@ func (s *Service) checkBatchDossiers(ctx context.Context, k workflows.BatchKind,
 		e, _ := workflows.AsRefusal(err)
 		return fromDomain(e, "")
 	}
-	var fe []domain.FieldError
-	for _, id := range ids {
-		if !ValidID(id) {
-			fe = append(fe, domain.FieldError{Field: "dossiers", Message: "no such dossier " + id})
-			continue
-		}
-		v, err := s.store.GetDossier(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			fe = append(fe, domain.FieldError{Field: "dossiers", Message: "no such dossier " + id})
-			continue
-		}
-		if err != nil {
-			return failure("read dossier", err)
-		}
+	views, fe, err := s.listedDossiers(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, v := range views {
 		if why := expects(k, v); why != "" {
-			fe = append(fe, domain.FieldError{Field: "dossiers", Message: id + ": " + why})
+			fe = append(fe, domain.FieldError{Field: "dossiers", Message: v.ID + ": " + why})
 		}
 	}
 	if len(fe) > 0 {
@@ -124,6 +115,29 @@ func (s *Service) checkBatchDossiers(ctx context.Context, k workflows.BatchKind,
 		return invalid(fe...)
 	}
 	return nil
+}
+
+// listedDossiers reads the dossiers a batch or an agenda lists, in order;
+// each id that names none is a field error of "dossiers".
+func (s *Service) listedDossiers(ctx context.Context, ids []string) ([]domain.View, []domain.FieldError, error) {
+	var views []domain.View
+	var fe []domain.FieldError
+	for _, id := range ids {
+		if !ValidID(id) {
+			fe = append(fe, domain.FieldError{Field: "dossiers", Message: "no such dossier " + id})
+			continue
+		}
+		v, err := s.store.GetDossier(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			fe = append(fe, domain.FieldError{Field: "dossiers", Message: "no such dossier " + id})
+			continue
+		}
+		if err != nil {
+			return nil, nil, failure("read dossier", err)
+		}
+		views = append(views, v)
+	}
+	return views, fe, nil
 }
 
 // batchStore is what the batch use cases need of the read model.

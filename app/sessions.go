@@ -123,21 +123,13 @@ func (s *Service) agendaItems(ctx context.Context, st sessionStore, ids []string
 		e, _ := workflows.AsRefusal(err)
 		return nil, fromDomain(e, "")
 	}
-	var fe []domain.FieldError
+	views, fe, err := s.listedDossiers(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	var items []workflows.AgendaItem
-	for _, id := range ids {
-		if !ValidID(id) {
-			fe = append(fe, domain.FieldError{Field: "dossiers", Message: "no such dossier " + id})
-			continue
-		}
-		v, err := s.store.GetDossier(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			fe = append(fe, domain.FieldError{Field: "dossiers", Message: "no such dossier " + id})
-			continue
-		}
-		if err != nil {
-			return nil, failure("read dossier", err)
-		}
+	for _, v := range views {
+		id := v.ID
 		switch {
 		case v.Stage != domain.Council:
 			fe = append(fe, domain.FieldError{Field: "dossiers", Message: id + " is not in stage council"})

@@ -213,6 +213,12 @@ func (sys *System) startEngine(ctx context.Context, temporalAddress, namespace, 
 	}
 	sys.onClose(c.Close)
 	sys.Temporal, sys.Namespace, sys.TemporalAddress = c, namespace, temporalAddress
+	// As `tdkt worker` does: a cluster's namespace starts without them (the
+	// dev server is started with them), and a dossier's workflow task fails
+	// on an attribute the namespace lacks.
+	if err := worker.RegisterSearchAttributes(ctx, c, namespace); err != nil {
+		return err
+	}
 
 	w, err := worker.Start(c, st, cfg, quiet)
 	if err != nil {
