@@ -151,3 +151,19 @@ func TestReadTiny(t *testing.T) {
 	_, err = bench.RunRead(context.Background(), sys, o)
 	assert.ErrorContains(t, err, "already holds")
 }
+
+// The bench on a Temporal cluster (tdkt bench --cluster): a cluster of its
+// own on a PostgreSQL of its own; every floor workflow and every dossier
+// completes, and the CPU split counts the cluster's four processes.
+func TestBenchTinyOnCluster(t *testing.T) {
+	sys, err := bench.StartClusterSystem(context.Background(), logger(t))
+	require.NoError(t, err)
+	t.Cleanup(sys.Close)
+	res, err := bench.Run(context.Background(), sys, bench.Options{N: 4, C: 2, KFloor: 3, Warmup: 1, Logger: logger(t)})
+	require.NoError(t, err)
+	assert.Equal(t, 4, res.Floor.Completed)
+	assert.Equal(t, 4, res.Engine.Completed, "every dossier awarded on the cluster")
+	assert.Zero(t, res.Engine.Failed)
+	require.NotNil(t, res.Engine.CPUPerStep, "the bench started the cluster, so it measures its CPU")
+	assert.Positive(t, res.Engine.CPUPerStep.Temporal)
+}
