@@ -70,6 +70,13 @@ type Config struct {
 	// "none" (default: encrypted payloads do not compress, and gzip costs
 	// CPU on both ends) or "gzip" (a slow link with unencrypted payloads).
 	TemporalCompression string // TDKT_TEMPORAL_COMPRESSION
+	// DeploymentName and BuildID put a worker under Temporal's Worker
+	// Versioning: its build is a version of the deployment, and Temporal
+	// sends new workflow tasks to the deployment's current version (set
+	// with `tdkt deployment current`). Both or neither; neither leaves the
+	// worker unversioned, as before.
+	DeploymentName string // TDKT_DEPLOYMENT_NAME
+	BuildID        string // TDKT_BUILD_ID
 	SessionHours        int    // TDKT_SESSION_HOURS: a console session's absolute lifetime
 	// Campaigns says whether a submission's campaign code must be in the
 	// yearly plan: "enforce", or "free" (default: a code the plan does not
@@ -155,6 +162,8 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	str("TDKT_OIDC_ROLES_CLAIM", &c.OIDCRolesClaim)
 	str("TDKT_TEMPORAL_UI_URL", &c.TemporalUIURL)
 	str("TDKT_TEMPORAL_COMPRESSION", &c.TemporalCompression)
+	str("TDKT_DEPLOYMENT_NAME", &c.DeploymentName)
+	str("TDKT_BUILD_ID", &c.BuildID)
 	str("TDKT_CAMPAIGNS", &c.Campaigns)
 	num("TDKT_SESSION_HOURS", &c.SessionHours, 1, 24*30)
 	var payloadKey, oldKeys string
@@ -274,6 +283,9 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	case "", "none", "gzip":
 	default:
 		errs = append(errs, fmt.Sprintf("TDKT_TEMPORAL_COMPRESSION=%q: must be none or gzip", c.TemporalCompression))
+	}
+	if (c.DeploymentName == "") != (c.BuildID == "") {
+		errs = append(errs, "TDKT_DEPLOYMENT_NAME and TDKT_BUILD_ID go together: set both to version the worker's builds, or neither")
 	}
 	switch c.Campaigns {
 	case "", CampaignsFree, CampaignsEnforce:

@@ -33,9 +33,26 @@ func Register(w sdkworker.Registry, st *store.Store) { RegisterSealed(w, st, nil
 // whose dossiers take only what v verifies as sealed by the API (v nil:
 // anything).
 func RegisterSealed(w sdkworker.Registry, st *store.Store, v workflows.Verifier) {
+	registerSealed(w, st, v, false)
+}
+
+// registerSealed is RegisterSealed; versioned, for a worker under Worker
+// Versioning, says how each workflow meets a new build. A dossier lives for
+// months: it moves to the new build at its next workflow task
+// (auto-upgrade, the worker's default), and workflow.GetVersion keeps the
+// new code compatible with its history. A batch or a council session lives
+// for minutes: it finishes on the build it started on (pinned), and the old
+// build's workers are stopped once Temporal reports it drained.
+func registerSealed(w sdkworker.Registry, st *store.Store, v workflows.Verifier, versioned bool) {
+	short := workflow.RegisterOptions{}
+	if versioned {
+		short.VersioningBehavior = workflow.VersioningBehaviorPinned
+	}
 	w.RegisterWorkflowWithOptions(workflows.DossierWith(v), workflow.RegisterOptions{Name: workflows.DossierWorkflowName})
-	w.RegisterWorkflowWithOptions(workflows.BatchWith(v), workflow.RegisterOptions{Name: workflows.BatchWorkflowName})
-	w.RegisterWorkflowWithOptions(workflows.CouncilSessionWith(v), workflow.RegisterOptions{Name: workflows.SessionWorkflowName})
+	short.Name = workflows.BatchWorkflowName
+	w.RegisterWorkflowWithOptions(workflows.BatchWith(v), short)
+	short.Name = workflows.SessionWorkflowName
+	w.RegisterWorkflowWithOptions(workflows.CouncilSessionWith(v), short)
 	acts := &activities.Activities{Store: st}
 	w.RegisterActivityWithOptions(acts.Project, activity.RegisterOptions{Name: activities.ProjectActivity})
 	w.RegisterActivityWithOptions(acts.IssueNumber, activity.RegisterOptions{Name: activities.IssueNumberActivity})
@@ -71,7 +88,13 @@ func Start(c client.Client, st *store.Store, cfg config.Config, logger *slog.Log
 	}
 	workflows.SetCalendar(cal)
 
-	w := sdkworker.New(c, cfg.TaskQueue, sdkworker.Options{})
+	opts := sdkworker.Options{}
+	if cfg.DeploymentName != "" {
+		opts.DeploymentOptions = sdkworker.DeploymentOptions{UseVersioning: true,
+			Version:                   sdkworker.WorkerDeploymentVersion{DeploymentName: cfg.DeploymentName, BuildID: cfg.BuildID},
+			DefaultVersioningBehavior: workflow.VersioningBehaviorAutoUpgrade}
+	}
+	w := sdkworker.New(c, cfg.TaskQueue, opts)
 	// With payload keys, only starts and commands the API sealed are taken.
 	sealer, err := cfg.Sealer()
 	if err != nil {
@@ -81,7 +104,7 @@ func Start(c client.Client, st *store.Store, cfg config.Config, logger *slog.Log
 	if sealer != nil {
 		v = sealer
 	}
-	RegisterSealed(w, st, v)
+	registerSealed(w, st, v, cfg.DeploymentName != "")
 	// A batch's dossiers are moved as the API acts: sealed, marked, written.
 	RegisterFanOut(w, app.New(app.Deps{Temporal: c, Store: st, TaskQueue: cfg.TaskQueue, Sealer: sealer, Logger: logger}))
 	rec, err := NewReconciler(c, st, cfg, logger)

@@ -27,7 +27,7 @@ func main() {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see `%s --help`)", err, c.CommandPath())
 	})
-	root.AddCommand(apiCmd(), workerCmd(), migrateCmd(), tokenCmd(), devCmd(), benchCmd(), reprojectCmd())
+	root.AddCommand(apiCmd(), workerCmd(), migrateCmd(), tokenCmd(), devCmd(), benchCmd(), reprojectCmd(), deploymentCmd())
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err := root.ExecuteContext(ctx)
