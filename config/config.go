@@ -77,7 +77,7 @@ type Config struct {
 	// worker unversioned, as before.
 	DeploymentName string // TDKT_DEPLOYMENT_NAME
 	BuildID        string // TDKT_BUILD_ID
-	SessionHours        int    // TDKT_SESSION_HOURS: a console session's absolute lifetime
+	SessionHours   int    // TDKT_SESSION_HOURS: a console session's absolute lifetime
 	// Campaigns says whether a submission's campaign code must be in the
 	// yearly plan: "enforce", or "free" (default: a code the plan does not
 	// hold is taken as before; one it holds is always checked). `tdkt dev`
