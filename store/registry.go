@@ -139,7 +139,7 @@ type RegistryFilter struct {
 	Unit, Award, Q string
 	// Nominee is a registry key (domain.PersonKey or CollectiveKey).
 	Nominee string
-	Year           int
+	Year    int
 	// Limit is the page size: 1–200, 50 when zero.
 	Limit  int
 	Cursor string
