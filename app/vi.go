@@ -105,7 +105,7 @@ var (
 		"campaign": "Đợt thi đua", "achievement_period": "Thời kỳ lập thành tích",
 		"nominee.type": "Đối tượng", "nominee.name": "Họ tên cá nhân hoặc tên tập thể",
 		"nominee.position": "Chức vụ", "nominee.birth_date": "Ngày sinh", "nominee.citizen_id": "Số CCCD", "nominee.organization": "Đơn vị công tác", "summary": "Tóm tắt thành tích",
-		"comment": "Ý kiến", "missing": "Thành phần còn thiếu", "approve": "Phiếu biểu quyết",
+		"comment": "Ý kiến", "nominee": "Người, tập thể được đề nghị", "reason": "Lý do", "person_key": "Mã đối tượng", "missing": "Thành phần còn thiếu", "approve": "Phiếu biểu quyết",
 		"number": "Số văn bản", "member": "Thành viên vắng mặt", "date": "Ngày ban hành", "file": "Tệp tài liệu", "body": "Nội dung",
 		"Idempotency-Key": "Mã chống gửi trùng", "cursor": "Trang", "limit": "Số dòng mỗi trang",
 		"stage": "Giai đoạn", "status": "Trạng thái", "award": "Hình thức khen thưởng", "unit": "Đơn vị",
@@ -245,6 +245,9 @@ func Vietnamese(err error) (string, []domain.FieldError) {
 	var fields []domain.FieldError
 	for _, f := range e.Fields {
 		fields = append(fields, VietnameseField(f))
+	}
+	if len(e.FieldsVI) > 0 {
+		fields = e.FieldsVI
 	}
 	act := strings.ToLower(ActionName(e.Action, e.Stage))
 	if e.VI != "" {
