@@ -182,7 +182,11 @@ func awardName(code string) string {
 // Evaluate judges a proposal by rules r. Findings come in a fixed order:
 // hold, duplicate, the award's prerequisites, the grounds excluded.
 func Evaluate(r EligibilityRules, in EligibilityInput) Eligibility {
-	out := Eligibility{Rules: r.Name + " (" + r.Effective + ")", Findings: []Finding{}}
+	eff := r.Effective
+	if t, err := time.Parse(time.DateOnly, eff); err == nil {
+		eff = t.Format("02/01/2006")
+	}
+	out := Eligibility{Rules: r.Name + " (hiệu lực từ " + eff + ")", Findings: []Finding{}}
 	add := func(f Finding) {
 		if f.Evidence == nil {
 			f.Evidence = []Evidence{}

@@ -239,10 +239,11 @@ func TestBrowserEligibility(t *testing.T) {
 	require.Contains(t, href, "nominee=")
 	require.Contains(t, href, "year=2023")
 
+	require.Contains(t, b.text(".tdkt-evidence"), "Không có trong sổ")
+	b.shot("25-eligibility")
 	b.press("#ghi-bo-qua", http.StatusUnprocessableEntity)
 	require.Equal(t, "#f-overrule-comment", b.eval(`document.querySelector('.govuk-error-summary__list a').getAttribute('href')`))
 	require.Contains(t, b.text(".govuk-error-summary"), "Ý kiến")
-	b.shot("25-eligibility")
 	b.do(chromedp.SendKeys(chromedp.ID("f-overrule-comment"), "Năm 2024 có quyết định bản giấy số 77/QĐ-SGDĐT, chưa nhập sổ."))
 	b.press("#ghi-bo-qua", http.StatusOK)
 	require.Contains(t, b.flash(), "Đã ghi ý kiến")

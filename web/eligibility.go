@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,6 +41,35 @@ func (p eligibilityPanel) EvidenceURL(e domain.Evidence) string {
 		q.Set("year", strconv.Itoa(e.Year))
 	}
 	return "/registry?" + q.Encode()
+}
+
+// evidenceRow is a row of a finding's evidence table: a piece of evidence,
+// or a year the registry lacks (Missing).
+type evidenceRow struct {
+	domain.Evidence
+	Missing int
+}
+
+// Rows are a finding's evidence and missing years, by year (the order the
+// evidence came in otherwise).
+func (p eligibilityPanel) Rows(f domain.Finding) []evidenceRow {
+	out := make([]evidenceRow, 0, len(f.Evidence)+len(f.MissingYears))
+	for _, e := range f.Evidence {
+		out = append(out, evidenceRow{Evidence: e})
+	}
+	for _, y := range f.MissingYears {
+		out = append(out, evidenceRow{Missing: y})
+	}
+	year := func(r evidenceRow) int {
+		if r.Missing != 0 {
+			return r.Missing
+		}
+		return r.Year
+	}
+	if len(f.MissingYears) > 0 {
+		slices.SortStableFunc(out, func(a, b evidenceRow) int { return year(a) - year(b) })
+	}
+	return out
 }
 
 // eligibilityPanelFor is the panel of dossier v for a, or nil when a does
