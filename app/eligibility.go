@@ -197,7 +197,8 @@ func (s *Service) OverruleEligibility(ctx context.Context, a domain.Actor, id, c
 	return s.withHold(ctx, s.present(ctx, a, nv, nil)), nil
 }
 
-// withHold shows the hold on a running dossier's nominee.
+// withHold shows the hold on a running dossier's nominee, and takes
+// decide and propose out of the actions offered while it stands.
 func (s *Service) withHold(ctx context.Context, v domain.View) domain.View {
 	if v.Status != domain.StatusActive {
 		return v
@@ -212,6 +213,10 @@ func (s *Service) withHold(ctx context.Context, v domain.View) domain.View {
 		return v
 	}
 	v.Hold = h
+	if h != nil {
+		// Not decided, nor proposed on, until it is lifted: not offered.
+		v.AllowedActions = slices.DeleteFunc(slices.Clone(v.AllowedActions), decides)
+	}
 	return v
 }
 

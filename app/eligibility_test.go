@@ -100,6 +100,8 @@ func TestEligibilityHoldsAndDuplicates(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, v.Hold)
 	require.Equal(t, "Đang xem xét kỷ luật theo đơn thư", v.Hold.Reason)
+	require.NotContains(t, v.AllowedActions, domain.ActDecide, "not offered while held")
+	require.Contains(t, v.AllowedActions, domain.ActReturn)
 	_, err = svc.Act(ctx, chair, d.ID, app.ActionRequest{Action: domain.ActDecide})
 	e = app.AsError(err)
 	require.Equal(t, domain.ErrConflict, e.Kind)
@@ -120,6 +122,7 @@ func TestEligibilityHoldsAndDuplicates(t *testing.T) {
 	v, err = svc.Dossier(ctx, chair, d.ID)
 	require.NoError(t, err)
 	require.Nil(t, v.Hold)
+	require.Contains(t, v.AllowedActions, domain.ActDecide)
 
 	// The nominee's history: the registry rows of the key.
 	rows, err := svc.NomineeHistory(ctx, office, key)

@@ -190,6 +190,7 @@ func TestEligibilityOverHTTP(t *testing.T) {
 
 	g := a.get(runID, "chairman")
 	require.Equal(t, why, g.body["hold"].(map[string]any)["reason"], "the running dossier shows the hold")
+	require.NotContains(t, strs(g.body["allowed_actions"]), "decide", "not offered while held")
 	stuck := a.do("POST", "/api/v1/dossiers/"+runID+"/actions/decide", "chairman", map[string]any{}, map[string]string{"Accept-Language": "vi"})
 	require.Equal(t, http.StatusConflict, stuck.status, string(stuck.raw))
 	require.Contains(t, stuck.body["detail"], "đang bị xem xét kỷ luật")
