@@ -85,6 +85,13 @@ func (s *Service) Act(ctx context.Context, a domain.Actor, id string, r ActionRe
 	if err := s.onOpenSession(ctx, v.ID, r.Action); err != nil {
 		return domain.View{}, err
 	}
+	// A nominee under a discipline-review hold is not decided until it is
+	// lifted (eligibility.go).
+	if decides(r.Action) {
+		if err := s.heldRefusal(ctx, v, r.Action); err != nil {
+			return domain.View{}, err
+		}
+	}
 	// The read model never runs ahead of the workflow: a version older than
 	// the stored one is stale for sure, and needs no round trip. (Only where
 	// the action is otherwise allowed, so that the answer is the workflow's.)
@@ -107,7 +114,7 @@ func (s *Service) Act(ctx context.Context, a domain.Actor, id string, r ActionRe
 		t := true
 		voted = &t
 	}
-	return s.present(ctx, a, nv, voted), nil
+	return s.withHold(ctx, s.present(ctx, a, nv, voted)), nil
 }
 
 // NextNumber is the number the chairman's decide (N/QĐ-UBND) or propose

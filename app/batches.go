@@ -27,6 +27,18 @@ import (
 // expects, say) or no longer runs; err is for what may work if retried.
 func (s *Service) MoveInBatch(ctx context.Context, a domain.Actor, id string, kind workflows.BatchKind, batch, number, date string) (moved bool, reason string, err error) {
 	cmd := domain.Command{Action: kind.Action(), Actor: a, Batch: batch, Number: number, Date: date}
+	// A held nominee is not decided: dropped with the reason, unless an
+	// earlier attempt already moved the dossier (then the update's first
+	// outcome answers).
+	if v, gerr := s.store.GetDossier(ctx, id); gerr == nil && batchStage(kind, v.Stage) {
+		if herr := s.heldRefusal(ctx, v, cmd.Action); herr != nil {
+			var e *Error
+			if errors.As(herr, &e) && e.Kind == domain.ErrConflict {
+				return false, e.VI, nil
+			}
+			return false, "", herr
+		}
+	}
 	_, err = s.sendAs(ctx, id, "batch-"+batch+"-"+id, cmd)
 	if err == nil {
 		return true, "", nil

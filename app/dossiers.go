@@ -57,7 +57,7 @@ func (s *Service) Submit(ctx context.Context, a domain.Actor, key string, sub do
 	// The plan's say (campaigns.go), before an id is taken: a refused
 	// submission uses no number. A repeat of a submission already made
 	// (its key is known) gets its dossier even after the campaign closed.
-	if err := s.checkCampaign(ctx, sub); err != nil {
+	if err := s.admissible(ctx, a.Unit, sub); err != nil {
 		repeat := false
 		if cs, cerr := s.campaignStore(); cerr == nil && key != "" {
 			if repeat, cerr = cs.SubmissionKeyUsed(ctx, a.Unit, key); cerr != nil {
@@ -95,7 +95,7 @@ func (s *Service) Submit(ctx context.Context, a domain.Actor, key string, sub do
 		// reservation is released: nothing is created). Its mark may be
 		// gone (the reconciler drops one Temporal never recorded): mark the
 		// start again.
-		if err := s.checkCampaign(ctx, sub); err != nil {
+		if err := s.admissible(ctx, a.Unit, sub); err != nil {
 			if cs, cerr := s.campaignStore(); cerr == nil {
 				if rerr := cs.ReleaseSubmission(context.WithoutCancel(ctx), a.Unit, key, id); rerr != nil {
 					s.log.WarnContext(ctx, "release a refused submission", "dossier", id, "error", rerr)
@@ -153,6 +153,15 @@ func (s *Service) Submit(ctx context.Context, a domain.Actor, key string, sub do
 		return domain.View{}, false, notYetVisible("submit", err)
 	}
 	return s.present(ctx, a, v, new(bool)), existed, nil
+}
+
+// admissible is the plan's say (campaigns.go), then eligibility's hard
+// refusals (eligibility.go): a held nominee, a duplicate proposal.
+func (s *Service) admissible(ctx context.Context, unit string, sub domain.Submission) error {
+	if err := s.checkCampaign(ctx, sub); err != nil {
+		return err
+	}
+	return s.checkEligibility(ctx, unit, sub)
 }
 
 // errNotStarted says a repeated submission's first attempt never started
@@ -298,7 +307,7 @@ func (s *Service) Dossier(ctx context.Context, a domain.Actor, id string) (domai
 	if err != nil {
 		return domain.View{}, err
 	}
-	return s.present(ctx, a, v, nil), nil
+	return s.withHold(ctx, s.present(ctx, a, v, nil)), nil
 }
 
 // DossierVersion is the stored version of a dossier a may see, without

@@ -50,6 +50,9 @@ type Error struct {
 	// VI, when set, is the sentence people are shown (a refusal whose
 	// translation the use case knows best, such as a council session's).
 	VI string
+	// FieldsVI, when set, are the fields as people are shown them (messages
+	// the use case words itself, naming another dossier, say).
+	FieldsVI []domain.FieldError
 	// Rows are the refused rows of a spreadsheet import, and RowsRefused
 	// how many rows were refused (Rows lists at most MaxReportedRows).
 	Rows        []RowError

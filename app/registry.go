@@ -61,7 +61,7 @@ func registryScope(a domain.Actor) (unit string, err error) {
 }
 
 // ParseRegistryQuery validates a registry query: unit, award, year, q,
-// limit, cursor.
+// nominee (a registry key), limit, cursor.
 func ParseRegistryQuery(q url.Values) (RegistryFilter, []domain.FieldError) {
 	f := RegistryFilter{Limit: DefaultLimit}
 	var fe []domain.FieldError
@@ -92,6 +92,13 @@ func ParseRegistryQuery(q url.Values) (RegistryFilter, []domain.FieldError) {
 		f.Year = y
 	}
 	f.Q = text("q", MaxName)
+	if v := q.Get("nominee"); v != "" {
+		if e := CheckPersonKey(v); e != nil {
+			fe = append(fe, domain.FieldError{Field: "nominee", Message: e.Message})
+		} else {
+			f.Nominee = v
+		}
+	}
 	if q.Has("limit") {
 		n, err := strconv.Atoi(q.Get("limit"))
 		if err != nil || n < 1 || n > MaxLimit {

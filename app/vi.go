@@ -12,24 +12,25 @@ import (
 var (
 	// ActionNames names each action as a button or a history entry says it.
 	ActionNames = map[domain.Action]string{
-		domain.ActAccept:         "Tiếp nhận",
-		domain.ActReturn:         "Trả lại để bổ sung",
-		domain.ActReject:         "Không khen thưởng",
-		domain.ActResubmit:       "Nộp lại",
-		domain.ActWithdraw:       "Rút hồ sơ",
-		domain.ActApprove:        "Thẩm định đạt",
-		domain.ActVote:           "Bỏ phiếu",
-		domain.ActCloseVote:      "Kết thúc bỏ phiếu",
-		domain.ActDecide:         "Quyết định khen thưởng",
-		domain.ActPropose:        "Trình cấp Trung ương",
-		domain.ActDecline:        "Ghi nhận không khen thưởng",
-		domain.ActCancel:         "Hủy hồ sơ",
-		domain.ActWrittenOpinion: "Ghi nhận ý kiến bằng văn bản",
-		domain.ActSubmit:         "Nộp hồ sơ",
-		domain.ActAttachDocument: "Đính kèm tài liệu",
-		domain.ActNoticeEnd:      "Kết thúc công khai",
-		domain.ActOverdue:        "Quá hạn xử lý",
-		domain.ActSessionResult:  "Kết quả phiên họp Hội đồng",
+		domain.ActAccept:              "Tiếp nhận",
+		domain.ActReturn:              "Trả lại để bổ sung",
+		domain.ActReject:              "Không khen thưởng",
+		domain.ActResubmit:            "Nộp lại",
+		domain.ActWithdraw:            "Rút hồ sơ",
+		domain.ActApprove:             "Thẩm định đạt",
+		domain.ActVote:                "Bỏ phiếu",
+		domain.ActCloseVote:           "Kết thúc bỏ phiếu",
+		domain.ActDecide:              "Quyết định khen thưởng",
+		domain.ActPropose:             "Trình cấp Trung ương",
+		domain.ActDecline:             "Ghi nhận không khen thưởng",
+		domain.ActCancel:              "Hủy hồ sơ",
+		domain.ActWrittenOpinion:      "Ghi nhận ý kiến bằng văn bản",
+		domain.ActSubmit:              "Nộp hồ sơ",
+		domain.ActAttachDocument:      "Đính kèm tài liệu",
+		domain.ActNoticeEnd:           "Kết thúc công khai",
+		domain.ActOverdue:             "Quá hạn xử lý",
+		domain.ActSessionResult:       "Kết quả phiên họp Hội đồng",
+		domain.ActOverruleEligibility: "Tiếp tục xử lý dù chưa đủ điều kiện (ý kiến của chuyên viên)",
 	}
 	// DocumentKindNames names each kind of document (thành phần hồ sơ).
 	DocumentKindNames = map[domain.DocumentKind]string{
@@ -104,7 +105,7 @@ var (
 		"campaign": "Đợt thi đua", "achievement_period": "Thời kỳ lập thành tích",
 		"nominee.type": "Đối tượng", "nominee.name": "Họ tên cá nhân hoặc tên tập thể",
 		"nominee.position": "Chức vụ", "nominee.birth_date": "Ngày sinh", "nominee.citizen_id": "Số CCCD", "nominee.organization": "Đơn vị công tác", "summary": "Tóm tắt thành tích",
-		"comment": "Ý kiến", "missing": "Thành phần còn thiếu", "approve": "Phiếu biểu quyết",
+		"comment": "Ý kiến", "nominee": "Người, tập thể được đề nghị", "reason": "Lý do", "person_key": "Mã đối tượng", "missing": "Thành phần còn thiếu", "approve": "Phiếu biểu quyết",
 		"number": "Số văn bản", "member": "Thành viên vắng mặt", "date": "Ngày ban hành", "file": "Tệp tài liệu", "body": "Nội dung",
 		"Idempotency-Key": "Mã chống gửi trùng", "cursor": "Trang", "limit": "Số dòng mỗi trang",
 		"stage": "Giai đoạn", "status": "Trạng thái", "award": "Hình thức khen thưởng", "unit": "Đơn vị",
@@ -250,6 +251,9 @@ func Vietnamese(err error) (string, []domain.FieldError) {
 			}
 		}
 		fields = append(fields, vf)
+	}
+	if len(e.FieldsVI) > 0 {
+		fields = e.FieldsVI
 	}
 	act := strings.ToLower(ActionName(e.Action, e.Stage))
 	if e.VI != "" {

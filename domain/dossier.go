@@ -496,6 +496,8 @@ func (d *Dossier) Apply(c Command, now time.Time, p Policy) []HistoryEntry {
 		d.Documents = append(d.Documents, doc)
 		d.DocumentTimes = append(d.DocumentTimes, now)
 		return append(out, d.record(now, c.Actor, role, c.Action, from, from, "", &Details{Document: &doc}))
+	case ActOverruleEligibility:
+		return append(out, d.record(now, c.Actor, role, c.Action, from, from, c.Comment, nil))
 	case ActOverdue:
 		d.Overdue = true
 		return append(out, d.record(now, SystemActor, RoleSystem, c.Action, from, from, "", &Details{DueAt: d.DueAt}))

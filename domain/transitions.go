@@ -33,6 +33,11 @@ const (
 	// workflow when the secretary closes it, never through the actions
 	// endpoint.
 	ActSessionResult Action = "session_result"
+	// ActOverruleEligibility is the officer proceeding against the
+	// eligibility findings' advice (DOMAIN.md, "Award registry and
+	// eligibility"): the stage does not change, the comment lands in the
+	// history. Taken through its own endpoint, not the actions one.
+	ActOverruleEligibility Action = "overrule_eligibility"
 )
 
 // Field is something an action's body must or may carry.
@@ -153,6 +158,7 @@ var Table = []Transition{
 	{Action: ActNoticeEnd, Stages: []Stage{PublicNotice}, Roles: []Role{RoleSystem}, Internal: true, Next: Council},
 	{Action: ActOverdue, Stages: running, Roles: []Role{RoleSystem}, Internal: true},
 	{Action: ActSessionResult, Stages: []Stage{Council}, Roles: []Role{RoleSecretary}, Internal: true, Resolve: voteOutcome},
+	{Action: ActOverruleEligibility, Stages: running, Roles: []Role{RoleOfficer}, Requires: []Field{FieldComment}, Internal: true},
 }
 
 var publicActions = PublicActions()

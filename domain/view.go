@@ -48,6 +48,10 @@ type View struct {
 	// dossier (it is voted only through it); set when the dossier is read
 	// alone, never stored.
 	CouncilSession string `json:"council_session,omitempty"`
+	// Hold is the discipline-review hold on a running dossier's nominee
+	// (filled in by the application layer, never by the workflow): while
+	// it stands the dossier may not be decided.
+	Hold *Hold `json:"hold,omitempty"`
 	// RuleSet names the rules the dossier is judged by, with the day they
 	// came into force (those in force when it was received).
 	RuleSet   string    `json:"rule_set,omitempty"`

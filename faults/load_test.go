@@ -180,9 +180,11 @@ func (l *load) attach(ctx context.Context, r *dossierRun, kind domain.DocumentKi
 	}
 }
 
+// submit proposes run r's nominee, one per run of every load (the same
+// nominee proposed twice for an award and period is refused).
 func (l *load) submit(ctx context.Context, r *dossierRun) error {
 	body := map[string]any{"award_code": l.award, "kind": "merit", "campaign": l.campaign, "achievement_period": "2025",
-		"nominee": map[string]any{"type": "individual", "name": fmt.Sprintf("Nguyễn Văn Lỗi %d", r.n), "position": "Giáo viên",
+		"nominee": map[string]any{"type": "individual", "name": "Nguyễn Văn Lỗi " + r.key, "position": "Giáo viên",
 			"organization": "Trường THPT Phong Thổ"},
 		"summary": "Hồ sơ của bộ kiểm thử sự cố"}
 	hdr := map[string]string{"Idempotency-Key": r.key}

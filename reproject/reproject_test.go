@@ -124,9 +124,13 @@ func TestReprojectRebuildsTheReadModel(t *testing.T) {
 		require.NoError(t, err, "%s by %s", r.Action, a.ID)
 		return v
 	}
+	// Each submission is another nominee: the same one proposed twice for
+	// an award and period is refused (eligibility).
+	subs := 0
 	sub := func(award string, nt domain.NomineeType) string {
+		subs++
 		v, _, err := core.Submit(ctx, unit, "", domain.Submission{AwardCode: award, Kind: domain.KindMerit,
-			Campaign: "2026-annual", AchievementPeriod: "2026", Nominee: domain.Nominee{Type: nt, Name: "Lò Văn Tái Dựng"}})
+			Campaign: "2026-annual", AchievementPeriod: "2026", Nominee: domain.Nominee{Type: nt, Name: fmt.Sprintf("Lò Văn Tái Dựng %d", subs)}})
 		require.NoError(t, err)
 		return v.ID
 	}

@@ -144,6 +144,11 @@ func (s *Server) answer(c *gin.Context, err error) {
 			p.Rows = []app.RowError{}
 		}
 	}
+	if len(e.FieldsVI) > 0 && wantsVietnamese(c) {
+		// The use case worded its fields in Vietnamese itself (naming
+		// another dossier, say).
+		p.Errors, p.viFields = append([]domain.FieldError(nil), e.FieldsVI...), true
+	}
 	p.vi, _ = app.Vietnamese(e)
 	problem(c, p)
 }

@@ -130,11 +130,16 @@ RETURNING `+registryCols,
 	return r.entry(), nil
 }
 
+// likeEscaper takes a LIKE pattern's wildcards as text.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+
 // RegistryFilter selects registry entries. Empty fields do not filter; Q
 // is text in the name, insensitive to diacritics.
 type RegistryFilter struct {
 	Unit, Award, Q string
-	Year           int
+	// Nominee is a registry key (domain.PersonKey or CollectiveKey).
+	Nominee string
+	Year    int
 	// Limit is the page size: 1–200, 50 when zero.
 	Limit  int
 	Cursor string
@@ -145,7 +150,7 @@ type RegistryFilter struct {
 func (s *Store) ListRegistry(ctx context.Context, f RegistryFilter) (items []domain.RegistryEntry, nextCursor string, err error) {
 	limit := pageSize(f.Limit)
 	items = []domain.RegistryEntry{}
-	if !storable(f.Unit, f.Award, f.Q) {
+	if !storable(f.Unit, f.Award, f.Q, f.Nominee) {
 		return items, "", nil
 	}
 	var a sqlArgs
@@ -156,13 +161,16 @@ func (s *Store) ListRegistry(ctx context.Context, f RegistryFilter) (items []dom
 	if f.Award != "" {
 		where = append(where, "award_code = "+a.arg(f.Award))
 	}
+	if f.Nominee != "" {
+		where = append(where, "nominee_key = "+a.arg(f.Nominee))
+	}
 	if f.Year != 0 {
 		where = append(where, "year = "+a.arg(f.Year))
 	}
 	if q := Fold(f.Q); q != "" {
 		// LIKE, which the trigram index serves, with the query's own
 		// wildcards escaped.
-		esc := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q)
+		esc := likeEscaper.Replace(q)
 		where = append(where, "search LIKE "+a.arg("%"+esc+"%"))
 	}
 	if f.Cursor != "" {

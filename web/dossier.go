@@ -41,6 +41,9 @@ type dossierData struct {
 	// Session is the open council session whose agenda holds the dossier,
 	// when the person may read it (its title; the id alone otherwise).
 	Session *app.Session
+	// Eligibility is the eligibility panel, for the officer and the
+	// chairman (eligibility.go).
+	Eligibility *eligibilityPanel
 }
 
 type actionLink struct {
@@ -117,6 +120,7 @@ func (c *Console) dossierData(r *http.Request, v domain.View) (dossierData, erro
 			d.Session = &s
 		}
 	}
+	d.Eligibility = c.eligibilityPanelFor(r, a, v)
 	return d, nil
 }
 

@@ -19,7 +19,7 @@ type pageTemplate = *template.Template
 // pageNames are the templates of templates/, each rendered in layout.html.
 var pageNames = []string{"signin", "error", "tasks", "list", "new", "dossier", "action", "document", "admin", "batches", "batchnew", "batch",
 	"sessions", "sessionnew", "session", "ballot", "agenda", "sessionclose", "registry", "registryimport", "units", "unit",
-	"plan", "campaignnew", "reports"}
+	"plan", "campaignnew", "reports", "holds", "nominee"}
 
 func parsePages() (map[string]pageTemplate, error) {
 	out := map[string]pageTemplate{}
@@ -130,6 +130,7 @@ var funcs = template.FuncMap{
 	"sessionTag":    sessionTag,
 	"yes":           func(p *bool) bool { return p != nil && *p },
 	"entryTitle":    entryTitle,
+	"personLabel":   personLabel,
 	"lines":         func(s string) []string { return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") },
 }
 
@@ -222,6 +223,7 @@ func navFor(a domain.Actor, path string) []navItem {
 	if a.Has(domain.RoleOfficer) || a.Has(domain.RoleAdmin) {
 		add("/registry", "Sổ khen thưởng")
 		add("/units", "Danh mục đơn vị")
+		add("/holds", "Xem xét kỷ luật")
 	}
 	add("/plan", "Kế hoạch năm")
 	if app.MayReadReports(a) {

@@ -129,7 +129,7 @@ func (c *Console) Handler() http.Handler { return c.handler }
 
 // Paths are the console's top-level paths; everything else of the process
 // (the API under /api, health, metrics, codec) stays the API's.
-var Paths = []string{"/signin", "/signout", "/auth", "/tasks", "/dossiers", "/admin", "/batches", "/sessions", "/registry", "/units", "/plan", "/reports", "/static"}
+var Paths = []string{"/signin", "/signout", "/auth", "/tasks", "/dossiers", "/admin", "/batches", "/sessions", "/registry", "/units", "/plan", "/reports", "/holds", "/static"}
 
 // Register adds the console's routes to the API's router.
 func (c *Console) Register(r *gin.Engine) {
@@ -192,6 +192,11 @@ func (c *Console) routes() http.Handler {
 	mux.HandleFunc("GET /registry/import", c.signedIn(c.importPage))
 	mux.HandleFunc("POST /registry/import", c.signedIn(c.importFile))
 	mux.HandleFunc("GET /registry/template", c.signedIn(c.registryTemplate))
+	mux.HandleFunc("GET /registry/nominee", c.signedIn(c.nominee))
+	mux.HandleFunc("POST /dossiers/{id}/eligibility/overrule", c.signedIn(c.post(c.overrule)))
+	mux.HandleFunc("GET /holds", c.signedIn(c.holds))
+	mux.HandleFunc("POST /holds", c.signedIn(c.post(c.setHold)))
+	mux.HandleFunc("POST /holds/lift", c.signedIn(c.post(c.liftHold)))
 	mux.HandleFunc("GET /units", c.signedIn(c.units))
 	mux.HandleFunc("POST /units", c.signedIn(c.post(c.createUnit)))
 	mux.HandleFunc("GET /units/{code}", c.signedIn(c.unitPage))

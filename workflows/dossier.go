@@ -135,7 +135,9 @@ func (w *dossierWorkflow) setup(ctx workflow.Context) error {
 	); err != nil {
 		return fmt.Errorf("update %s: %w", UpdateFlush, err)
 	}
-	actions := append(domain.PublicActions(), domain.ActAttachDocument, domain.ActSessionResult)
+	// Handlers added later (overrule_eligibility, 12/2026) are replay-safe:
+	// registering one changes no recorded command.
+	actions := append(domain.PublicActions(), domain.ActAttachDocument, domain.ActSessionResult, domain.ActOverruleEligibility)
 	for _, a := range actions {
 		a := a
 		err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateName(a),
