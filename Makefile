@@ -45,7 +45,12 @@ workflowcheck: bin/workflowcheck
 fmt:
 	$(GO) fmt ./...
 
-tools: bin/temporal bin/workflowcheck
+tools: bin/temporal bin/workflowcheck bin/mailpit
+
+# mailpit, a real SMTP server with an HTTP API, pinned in tools/go.mod: the
+# reminders' tests send their e-mail to it (devenv.StartMailpit).
+bin/mailpit: $(TOOLS_MOD)
+	$(GO) build -modfile=$(TOOLS_MOD) -o $@ github.com/axllent/mailpit
 
 # A real Temporal cluster on the local PostgreSQL (devenv.StartCluster,
 # `tdkt dev --cluster`): the server and temporal-sql-tool pinned in
@@ -118,7 +123,7 @@ clean:
 	rm -f bin/tdkt
 
 clean-tools:
-	rm -f bin/temporal bin/workflowcheck
+	rm -f bin/temporal bin/workflowcheck bin/mailpit
 
 .PHONY: bench
 ## bench: floor vs engine in one run, then the read path at 100,000 dossiers

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
@@ -19,7 +20,9 @@ import (
 	"tdkt/app"
 	"tdkt/codec"
 	"tdkt/config"
+	"tdkt/domain"
 	"tdkt/reconcile"
+	"tdkt/reminders"
 	"tdkt/reproject"
 	"tdkt/store"
 	"tdkt/workflows"
@@ -84,7 +87,18 @@ func Start(c client.Client, st *store.Store, cfg config.Config, logger *slog.Log
 	RegisterSealed(w, st, v)
 	// A batch's dossiers are moved as the API acts: sealed, marked, written.
 	RegisterFanOut(w, app.New(app.Deps{Temporal: c, Store: st, TaskQueue: cfg.TaskQueue, Sealer: sealer, Logger: logger}))
+	rem, err := ReminderActivities(st, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	reminders.Register(w, rem)
 	rec, err := NewReconciler(c, st, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	sctx, scancel := context.WithTimeout(context.Background(), 30*time.Second)
+	err = reminders.Ensure(sctx, c, cfg.TaskQueue, cfg.ReminderInterval)
+	scancel()
 	if err != nil {
 		return nil, err
 	}
@@ -99,6 +113,24 @@ func Start(c client.Client, st *store.Store, cfg config.Config, logger *slog.Log
 	}()
 	logger.Info("worker started", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
 	return &Worker{Worker: w, stopReconciler: cancel, reconciled: done}, nil
+}
+
+// ReminderActivities are the reminder pass's activities as configured:
+// SMTP (TDKT_SMTP_URL, TDKT_MAIL_FROM), the office's addresses, the
+// webhooks and their secret, the lead time and the working-day calendar.
+func ReminderActivities(st *store.Store, cfg config.Config, logger *slog.Logger) (*reminders.Activities, error) {
+	cal, err := cfg.Calendar()
+	if err != nil {
+		return nil, err
+	}
+	a := &reminders.Activities{Store: st, Webhooks: cfg.WebhookURLs, Secret: cfg.WebhookSecret,
+		Office: domain.Unit{Email: cfg.OfficeEmail}.Emails(), LeadDays: cfg.ReminderLeadDays, Calendar: cal, Logger: logger}
+	if cfg.SMTPURL != "" {
+		if a.Mail, err = reminders.NewMailer(cfg.SMTPURL, cfg.MailFrom); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
 }
 
 // NewReconciler is the reconciler of the configured namespace, reading
