@@ -122,6 +122,20 @@ func (s *Service) RegistrationDeadline(ctx context.Context, year int) (string, e
 	return d, nil
 }
 
+// RegistrationYear is the year units register for now: this year until
+// its deadline, then the next.
+func (s *Service) RegistrationYear(ctx context.Context) (int, error) {
+	y := s.Year()
+	d, err := s.RegistrationDeadline(ctx, y)
+	if err != nil {
+		return 0, err
+	}
+	if s.Today() > d {
+		y++
+	}
+	return y, nil
+}
+
 // SetRegistrationDeadline sets year's deadline (officer): a day of that
 // year, YYYY-MM-DD.
 func (s *Service) SetRegistrationDeadline(ctx context.Context, a domain.Actor, year int, closes string) (string, error) {
