@@ -112,3 +112,29 @@ func TestRegistrations(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, f)
 }
+
+// TestUnitEmail: the administrator sets a unit's reminder addresses
+// through the directory's update; a wrong one is refused naming email.
+func TestUnitEmail(t *testing.T) {
+	ctx := context.Background()
+	st := devenv.TestStore(t)
+	svc := app.New(app.Deps{Store: st, Policy: domain.DefaultPolicy()})
+	admin := domain.Actor{ID: "a-1", Roles: []domain.Role{domain.RoleAdmin}}
+	u, err := st.GetUnit(ctx, "SYT")
+	require.NoError(t, err)
+	require.Empty(t, u.Email)
+	u.Email = "vanthu@syt.example.vn,  tonghop@syt.example.vn"
+	out, err := svc.UpdateUnit(ctx, admin, "SYT", u)
+	require.NoError(t, err)
+	require.Equal(t, "vanthu@syt.example.vn, tonghop@syt.example.vn", out.Email)
+	got, err := st.GetUnit(ctx, "SYT")
+	require.NoError(t, err)
+	require.Equal(t, out.Email, got.Email)
+	u.Email = "vanthu at syt"
+	_, err = svc.UpdateUnit(ctx, admin, "SYT", u)
+	require.Equal(t, []string{"email"}, fieldsOf(err))
+	_, vi := app.Vietnamese(err)
+	require.Contains(t, vi[0].Message, "Thư điện tử")
+	_, err = svc.UpdateUnit(ctx, planOfficer, "SYT", u)
+	require.Equal(t, domain.ErrForbidden, app.AsError(err).Kind)
+}
