@@ -14,7 +14,12 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"tdkt/config"
 	"tdkt/devenv"
@@ -25,6 +30,29 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(devenv.RunTests(m)) }
+
+// replay replays the history of workflow wid against today's code, and,
+// with TDKT_CAPTURE_REMINDERS=<file>, saves it there for the replay tests
+// (workflows/testdata/histories).
+func replay(t *testing.T, c client.Client, wid string) {
+	t.Helper()
+	var events []*historypb.HistoryEvent
+	it := c.GetWorkflowHistory(context.Background(), wid, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		require.NoError(t, err)
+		events = append(events, e)
+	}
+	h := &historypb.History{Events: events}
+	r := sdkworker.NewWorkflowReplayer()
+	r.RegisterWorkflowWithOptions(workflows.Reminders, workflow.RegisterOptions{Name: workflows.RemindersWorkflowName})
+	require.NoError(t, r.ReplayWorkflowHistory(nil, h))
+	if f := os.Getenv("TDKT_CAPTURE_REMINDERS"); f != "" {
+		b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(f, b, 0o644))
+	}
+}
 
 // hooks is a webhook receiver: it counts each event key it got with a
 // valid signature, and refuses (500) the first delivery of every event, so
@@ -161,6 +189,7 @@ func TestRemindersOnRealStack(t *testing.T) {
 		return res
 	}
 	first := pass("reminders-pass-1")
+	replay(t, c, "reminders-pass-1")
 	require.Equal(t, len(units)+1, first.Events, "one event per unit for the closing campaign, one for the overdue dossier")
 	require.Zero(t, first.Failed)
 
