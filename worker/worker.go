@@ -60,9 +60,10 @@ func (w *Worker) Stop() {
 	w.Worker.Stop()
 }
 
-// Start starts a worker on the configured task queue, and the reconciler
+// Start starts a worker on the configured task queue, the reconciler
 // that writes into the read model what an API recorded in Temporal but did
-// not write; call Stop on it.
+// not write, and makes the reminders' Schedule (package reminders); call
+// Stop on it.
 //
 // It also installs the configured working-day calendar (TDKT_HOLIDAYS_FILE,
 // or the shipped one) as the one due dates are computed with, so that a
@@ -96,20 +97,39 @@ func Start(c client.Client, st *store.Store, cfg config.Config, logger *slog.Log
 	if err != nil {
 		return nil, err
 	}
-	sctx, scancel := context.WithTimeout(context.Background(), 30*time.Second)
-	err = reminders.Ensure(sctx, c, cfg.TaskQueue, cfg.ReminderInterval)
-	scancel()
-	if err != nil {
-		return nil, err
-	}
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	// The reminders' schedule: made now, or, when Temporal refuses, again
+	// in the background until it is made (dossiers do not wait for it).
+	scheduled := make(chan struct{})
+	if err := ensureSchedule(ctx, c, cfg); err != nil {
+		logger.Error("reminders' schedule not created; retrying in the background", "error", err)
+		go func() {
+			defer close(scheduled)
+			for delay := time.Second; ; delay = min(2*delay, time.Minute) {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(delay):
+				}
+				if err := ensureSchedule(ctx, c, cfg); err == nil {
+					logger.Info("reminders' schedule created")
+					return
+				} else if ctx.Err() == nil {
+					logger.Warn("reminders' schedule not created yet", "error", err)
+				}
+			}
+		}()
+	} else {
+		close(scheduled)
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		rec.Run(ctx)
+		<-scheduled
 	}()
 	logger.Info("worker started", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
 	return &Worker{Worker: w, stopReconciler: cancel, reconciled: done}, nil
@@ -131,6 +151,12 @@ func ReminderActivities(st *store.Store, cfg config.Config, logger *slog.Logger)
 		}
 	}
 	return a, nil
+}
+
+func ensureSchedule(ctx context.Context, c client.Client, cfg config.Config) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return reminders.Ensure(ctx, c, cfg.TaskQueue, cfg.ReminderInterval)
 }
 
 // NewReconciler is the reconciler of the configured namespace, reading
