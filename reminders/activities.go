@@ -84,11 +84,10 @@ func dayVN(d string) string {
 
 const signature = "\n\n--\nHệ thống quản lý hồ sơ thi đua, khen thưởng (thư tự động, vui lòng không trả lời)."
 
-// ReminderEvents lists the events due now: to every unit of the
-// directory, each campaign whose window closes within LeadDays working
-// days; to the office, each overdue stage. Sent events are listed too:
-// SendReminder skips them, so that what was listed but not sent before a
-// crash is sent now.
+// ReminderEvents lists the events due now and not all delivered yet: to
+// every unit of the directory, each campaign whose window closes within
+// LeadDays working days; to the office, each overdue stage. What was
+// listed but not sent before a crash is listed again by the next pass.
 func (a *Activities) ReminderEvents(ctx context.Context) ([]domain.ReminderEvent, error) {
 	now := a.now()
 	today := now.In(domain.Local).Format(time.DateOnly)
@@ -148,10 +147,57 @@ func (a *Activities) ReminderEvents(ctx context.Context) ([]domain.ReminderEvent
 				v.ID, v.Nominee.Name, v.Unit, stage, v.DueAt.In(domain.Local).Format("15:04 02/01/2006")) + signature,
 		})
 	}
+	events, err = a.unsent(ctx, events)
+	if err != nil {
+		return nil, err
+	}
 	if len(events) > MaxEvents {
 		events = events[:MaxEvents]
 	}
 	return events, nil
+}
+
+// deliveries are the outbox keys of an event's deliveries: its e-mail (when
+// it has recipients and e-mail is configured), its POST to each webhook.
+func (a *Activities) deliveries(ev domain.ReminderEvent) []string {
+	var keys []string
+	if len(ev.To) > 0 && a.Mail != nil {
+		keys = append(keys, ev.Key+"|mail")
+	}
+	for _, hook := range a.Webhooks {
+		keys = append(keys, hookKey(ev.Key, hook))
+	}
+	return keys
+}
+
+func hookKey(event, hook string) string {
+	sum := sha256.Sum256([]byte(hook))
+	return event + "|hook:" + hex.EncodeToString(sum[:6])
+}
+
+// unsent drops the events with nothing left to deliver (every delivery in
+// the outbox, or none configured), so that a pass's history holds only
+// what it may still send. SendReminder checks again, delivery by delivery:
+// this is only the cheap first look.
+func (a *Activities) unsent(ctx context.Context, events []domain.ReminderEvent) ([]domain.ReminderEvent, error) {
+	var keys []string
+	for _, ev := range events {
+		keys = append(keys, a.deliveries(ev)...)
+	}
+	sent, err := a.Store.SentKeys(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.ReminderEvent
+	for _, ev := range events {
+		for _, k := range a.deliveries(ev) {
+			if !sent[k] {
+				out = append(out, ev)
+				break
+			}
+		}
+	}
+	return out, nil
 }
 
 // SendReminder sends one event once: its e-mail, then its POST to every
@@ -181,8 +227,7 @@ func (a *Activities) SendReminder(ctx context.Context, ev domain.ReminderEvent) 
 	}
 	var failed []string
 	for _, hook := range a.Webhooks {
-		sum := sha256.Sum256([]byte(hook))
-		err := a.once(ctx, store.SentReminder{Key: ev.Key + "|hook:" + hex.EncodeToString(sum[:6]), Kind: string(ev.Kind),
+		err := a.once(ctx, store.SentReminder{Key: hookKey(ev.Key, hook), Kind: string(ev.Kind),
 			Subject: ev.Subject, Recipients: []string{redact(hook)}, Webhooks: 1},
 			func() error { return post(ctx, hc, hook, a.Secret, body, ev.Key) })
 		if err != nil {

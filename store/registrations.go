@@ -149,6 +149,22 @@ ON CONFLICT (key) DO NOTHING`, cleanText(r.Key), cleanText(r.Kind), cleanText(r.
 	return n == 1, nil
 }
 
+// SentKeys reports which of keys the outbox holds.
+func (s *Store) SentKeys(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	var have []string
+	if err := s.DB.SelectContext(ctx, &have, `SELECT key FROM reminders_sent WHERE key = ANY($1)`, pq.Array(keys)); err != nil {
+		return nil, fmt.Errorf("read sent reminders: %w", err)
+	}
+	for _, k := range have {
+		out[k] = true
+	}
+	return out, nil
+}
+
 // SentReminders is the outbox, newest first (at most limit rows).
 func (s *Store) SentReminders(ctx context.Context, limit int) ([]SentReminder, error) {
 	out := []SentReminder{}
