@@ -52,7 +52,16 @@ workflowcheck: bin/workflowcheck
 fmt:
 	$(GO) fmt ./...
 
-tools: bin/temporal bin/workflowcheck
+tools: bin/temporal bin/workflowcheck bin/mailpit
+
+# mailpit, a real SMTP server with an HTTP API: the reminders' tests send
+# their e-mail to it (devenv.StartMailpit). Pinned in a module of its own,
+# tools/mailpit/go.mod, not in tools/go.mod: in one module graph its
+# dependencies (tablewriter 1.x) would move the Temporal CLI's to versions
+# the CLI does not build with.
+MAILPIT_MOD   := tools/mailpit/go.mod
+bin/mailpit: $(MAILPIT_MOD)
+	$(GO) build -modfile=$(MAILPIT_MOD) -o $@ github.com/axllent/mailpit
 
 # A real Temporal cluster on the local PostgreSQL (devenv.StartCluster,
 # `tdkt dev --cluster`): the server and temporal-sql-tool pinned in
@@ -125,7 +134,7 @@ clean:
 	rm -f bin/tdkt
 
 clean-tools:
-	rm -f bin/temporal bin/workflowcheck
+	rm -f bin/temporal bin/workflowcheck bin/mailpit
 
 .PHONY: bench
 ## bench: floor vs engine in one run, then the read path at 100,000 dossiers

@@ -98,6 +98,7 @@ func (s *Service) updateUnit(ctx context.Context, a domain.Actor, code string, u
 
 func trimUnit(u domain.Unit) domain.Unit {
 	u.Code, u.Name, u.Block = strings.TrimSpace(u.Code), strings.TrimSpace(u.Name), strings.TrimSpace(u.Block)
+	u.Email = strings.Join(u.Emails(), ", ")
 	u.Kind = domain.UnitKind(strings.TrimSpace(string(u.Kind)))
 	return u
 }

@@ -111,7 +111,7 @@ var (
 		"stage": "Giai đoạn", "status": "Trạng thái", "award": "Hình thức khen thưởng", "unit": "Đơn vị",
 		"overdue": "Quá hạn", "q": "Từ khóa",
 		"title": "Tiêu đề", "dossiers": "Hồ sơ", "choices": "Phiếu biểu quyết", "add": "Hồ sơ thêm vào", "remove": "Hồ sơ bỏ ra",
-		"code": "Mã", "name": "Tên", "block": "Khối thi đua",
+		"code": "Mã", "name": "Tên", "block": "Khối thi đua", "email": "Thư điện tử",
 		"birth_date": "Ngày sinh", "citizen_id": "Số CCCD", "year": "Năm", "decision_number": "Số quyết định",
 		"decision_date": "Ngày quyết định", "nominee_type": "Đối tượng", "format": "Định dạng",
 		"opens":  "Ngày bắt đầu nhận hồ sơ",
@@ -158,6 +158,13 @@ func ActionName(a domain.Action, at domain.Stage) string {
 // A translation starting with "=" is the whole message, not preceded by
 // the field's name.
 var fieldMessages = []struct{ prefix, vi string }{
+	{"registration for ", "=Đã hết hạn đăng ký thi đua của năm này"},
+	{"must be an emulation title", "phải là một danh hiệu thi đua (Chiến sĩ thi đua, Cờ thi đua, Tập thể lao động xuất sắc, Lao động tiên tiến)"},
+	{"title ", "danh hiệu này không dành cho đối tượng đã chọn"},
+	{"must be your own unit", "phải là đơn vị của bạn"},
+	{"must be e-mail addresses", "phải là địa chỉ thư điện tử, nhiều địa chỉ cách nhau bằng dấu phẩy"},
+	{"must be a day of the year", "phải thuộc năm đăng ký"},
+	{"must be at most 200 characters without", "quá dài hoặc chứa ký tự không hợp lệ"},
 	{"is not open for submissions", "không nhận hồ sơ vào ngày hôm nay (ngoài thời hạn nhận hồ sơ của đợt)"},
 	{"is not covered by campaign", "không thuộc các hình thức khen thưởng của đợt thi đua đã chọn"},
 	{"is not in the plan", "không có trong kế hoạch thi đua, khen thưởng của tỉnh"},

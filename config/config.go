@@ -91,6 +91,15 @@ type Config struct {
 	// dev` does: for `tdkt dev --cluster`, whose APIs are separate
 	// processes. Refused unless the API listens on loopback only.
 	DemoSignIn bool // TDKT_DEMO_SIGNIN=1
+	// Reminders (package reminders): e-mail over SMTP and signed webhooks,
+	// run by a Temporal Schedule every ReminderInterval.
+	SMTPURL          string        // TDKT_SMTP_URL: smtp://[user:pass@]host:port (smtps:// for TLS from the start); none: no e-mail
+	MailFrom         string        // TDKT_MAIL_FROM: the sender address
+	OfficeEmail      string        // TDKT_OFFICE_EMAIL: the emulation office's addresses (comma-separated), told of overdue stages
+	WebhookURLs      []string      // TDKT_WEBHOOK_URLS: comma-separated; each event is POSTed to every one
+	WebhookSecret    string        // TDKT_WEBHOOK_SECRET: the HMAC-SHA256 key of the X-TDKT-Signature header
+	ReminderInterval time.Duration // TDKT_REMINDER_INTERVAL: how often the schedule runs the reminder pass
+	ReminderLeadDays int           // TDKT_REMINDER_LEAD_DAYS: working days before a campaign closes that units are told
 }
 
 // The values of TDKT_CAMPAIGNS.
@@ -107,7 +116,8 @@ func Defaults() Config {
 	return Config{HTTPAddr: ":8080", TemporalAddress: "127.0.0.1:7233", TemporalNamespace: "default",
 		TaskQueue: "tdkt-dossiers", CouncilMembers: 9, PublicNoticeDays: 10, MaxUploadMB: 20,
 		MaxDocuments: 50, HTTPReadHeaderTimeout: 10 * time.Second, HTTPReadTimeout: 10 * time.Minute,
-		PayloadKeyID: "k1", CodecCORSOrigin: "http://127.0.0.1:8233", SessionHours: 10, AdminAddr: "127.0.0.1:9090"}
+		PayloadKeyID: "k1", CodecCORSOrigin: "http://127.0.0.1:8233", SessionHours: 10, AdminAddr: "127.0.0.1:9090",
+		MailFrom: "tdkt@localhost", ReminderInterval: time.Hour, ReminderLeadDays: 3}
 }
 
 // Load reads the configuration from the process environment.
@@ -165,6 +175,19 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	str("TDKT_DEPLOYMENT_NAME", &c.DeploymentName)
 	str("TDKT_BUILD_ID", &c.BuildID)
 	str("TDKT_CAMPAIGNS", &c.Campaigns)
+	str("TDKT_SMTP_URL", &c.SMTPURL)
+	str("TDKT_MAIL_FROM", &c.MailFrom)
+	str("TDKT_OFFICE_EMAIL", &c.OfficeEmail)
+	str("TDKT_WEBHOOK_SECRET", &c.WebhookSecret)
+	var hooks string
+	if str("TDKT_WEBHOOK_URLS", &hooks) {
+		for _, h := range strings.Split(hooks, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				c.WebhookURLs = append(c.WebhookURLs, h)
+			}
+		}
+	}
+	num("TDKT_REMINDER_LEAD_DAYS", &c.ReminderLeadDays, 1, 60)
 	num("TDKT_SESSION_HOURS", &c.SessionHours, 1, 24*30)
 	var payloadKey, oldKeys string
 	str("TDKT_PAYLOAD_KEY", &payloadKey)
@@ -188,6 +211,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	dur("TDKT_HTTP_READ_HEADER_TIMEOUT", &c.HTTPReadHeaderTimeout, time.Second, 10*time.Minute)
 	// Under a minute is no time for an upload (20 MB in 1 min is 2.8 Mbit/s).
 	dur("TDKT_HTTP_READ_TIMEOUT", &c.HTTPReadTimeout, time.Minute, 24*time.Hour)
+	dur("TDKT_REMINDER_INTERVAL", &c.ReminderInterval, time.Minute, 24*time.Hour)
 	if c.HTTPReadTimeout < c.HTTPReadHeaderTimeout {
 		errs = append(errs, fmt.Sprintf("TDKT_HTTP_READ_TIMEOUT=%s: must not be shorter than TDKT_HTTP_READ_HEADER_TIMEOUT=%s", c.HTTPReadTimeout, c.HTTPReadHeaderTimeout))
 	}
@@ -278,6 +302,19 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		} else {
 			c.TemporalUIURL = strings.TrimRight(c.TemporalUIURL, "/")
 		}
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			errs = append(errs, fmt.Sprintf("TDKT_SMTP_URL: must be smtp://host:port or smtps://host:port (with user:password@ when the server asks)"))
+		}
+	}
+	for _, h := range c.WebhookURLs {
+		if u, err := url.Parse(h); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, fmt.Sprintf("TDKT_WEBHOOK_URLS: %q is not an http(s) URL", h))
+		}
+	}
+	if len(c.WebhookURLs) > 0 && c.WebhookSecret == "" {
+		errs = append(errs, "TDKT_WEBHOOK_SECRET: required with TDKT_WEBHOOK_URLS (the receivers check the signature)")
 	}
 	switch c.TemporalCompression {
 	case "", "none", "gzip":

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) (string, bool) {
@@ -202,5 +203,29 @@ func TestPayloadKeyRotation(t *testing.T) {
 	}
 	if err := (Config{}).RequirePayloadKey(); err == nil {
 		t.Error("no payload key was accepted")
+	}
+}
+
+// The reminders' settings: an interval and lead time by default, webhook
+// URLs split and checked, a secret required with them, only smtp(s) URLs.
+func TestReminders(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil || c.ReminderInterval != time.Hour || c.ReminderLeadDays != 3 || c.SMTPURL != "" || len(c.WebhookURLs) != 0 {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	c, err = FromEnv(env(map[string]string{"TDKT_SMTP_URL": "smtp://mail.laichau.gov.vn:587", "TDKT_WEBHOOK_URLS": " https://a.example/hook, ,http://b.example/x ",
+		"TDKT_WEBHOOK_SECRET": "s", "TDKT_REMINDER_INTERVAL": "15m", "TDKT_OFFICE_EMAIL": "tdkt@snv.vn"}))
+	if err != nil || len(c.WebhookURLs) != 2 || c.WebhookURLs[1] != "http://b.example/x" || c.ReminderInterval != 15*time.Minute {
+		t.Fatalf("set: %+v %v", c, err)
+	}
+	for _, bad := range []map[string]string{
+		{"TDKT_WEBHOOK_URLS": "https://a.example/hook"},
+		{"TDKT_WEBHOOK_URLS": "ftp://a.example/hook", "TDKT_WEBHOOK_SECRET": "s"},
+		{"TDKT_SMTP_URL": "mail.example:25"},
+		{"TDKT_REMINDER_INTERVAL": "10s"},
+	} {
+		if _, err := FromEnv(env(bad)); err == nil {
+			t.Errorf("%v: accepted", bad)
+		}
 	}
 }

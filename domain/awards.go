@@ -40,6 +40,10 @@ type Award struct {
 	Council string `json:"council"`
 	// Notice means the candidate list is published before the council meets.
 	Notice bool `json:"notice"`
+	// Title marks an emulation title (danh hiệu thi đua: Chiến sĩ thi
+	// đua, Cờ thi đua, Tập thể lao động xuất sắc, Lao động tiên tiến),
+	// which a unit registers for at the start of the year.
+	Title bool `json:"title,omitempty"`
 }
 
 // Takes reports whether the award may be given to a nominee of type t.

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"net/mail"
 	"strings"
 	"unicode/utf8"
 )
@@ -31,6 +32,9 @@ type Unit struct {
 	Kind UnitKind `json:"kind"`
 	// Block is the emulation block (khối thi đua) the unit belongs to.
 	Block string `json:"block"`
+	// Email is where the unit's reminders go (optional): a plain address,
+	// or several separated by commas.
+	Email string `json:"email,omitempty"`
 }
 
 // MaxUnitCode and MaxUnitName bound a unit's code and name.
@@ -88,7 +92,24 @@ func (u Unit) Check() []FieldError {
 	} else if utf8.RuneCountInString(u.Block) > MaxUnitName {
 		fe = append(fe, FieldError{Field: "block", Message: "must be at most 200 characters"})
 	}
+	for _, addr := range u.Emails() {
+		if a, err := mail.ParseAddress(addr); err != nil || a.Address != addr || len(addr) > 254 {
+			fe = append(fe, FieldError{Field: "email", Message: "must be e-mail addresses separated by commas: " + addr + " is not one"})
+			break
+		}
+	}
 	return fe
+}
+
+// Emails are the unit's e-mail addresses, none when it has none.
+func (u Unit) Emails() []string {
+	var out []string
+	for _, p := range strings.Split(u.Email, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }

@@ -93,9 +93,27 @@ func (s *Server) get(c *gin.Context) {
 		s.answer(c, err)
 		return
 	}
+	// registration: the finding of a title dossier without (or with) a
+	// registration for its year; absent for an award that is no title.
+	reg, err := s.app.RegistrationFinding(ctx, v)
+	if err != nil {
+		s.answer(c, err)
+		return
+	}
 	c.Header("ETag", etag(v))
 	c.Header("Cache-Control", "private, no-cache")
-	c.JSON(http.StatusOK, v)
+	if reg == nil {
+		c.JSON(http.StatusOK, v)
+		return
+	}
+	c.JSON(http.StatusOK, dossierWithRegistration{View: v, Registration: reg})
+}
+
+// dossierWithRegistration is a dossier's view with its registration
+// finding beside its own fields.
+type dossierWithRegistration struct {
+	domain.View
+	Registration *app.RegistrationCheck `json:"registration"`
 }
 
 // history answers GET /api/v1/dossiers/{id}/history: {"items": [...]}.

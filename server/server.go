@@ -190,6 +190,10 @@ func (s *Server) routes(m *metrics.HTTP) *gin.Engine {
 	api.GET("/campaigns", s.listCampaigns)
 	api.POST("/campaigns", s.createCampaign)
 	api.GET("/campaigns/:code", s.getCampaign)
+	api.GET("/registrations", s.listRegistrations)
+	api.POST("/registrations", s.createRegistration)
+	api.PUT("/registration-deadlines/:year", s.setRegistrationDeadline)
+	api.GET("/reminders/sent", s.sentReminders)
 	api.GET("/reports/summary", s.reportSummary)
 	s.codecRoutes(r)
 	return r

@@ -32,7 +32,7 @@ func TestMigrateUpDownUp(t *testing.T) {
 	require.NoError(t, store.Migrate(ctx, db, "up"))
 	v, err = store.MigrationVersion(ctx, db)
 	require.NoError(t, err)
-	assert.EqualValues(t, 9, v)
+	assert.EqualValues(t, 10, v)
 	var awards int
 	require.NoError(t, st.DB.Get(&awards, `SELECT count(*) FROM awards`))
 	assert.Equal(t, len(domain.Catalogue), awards)
@@ -48,11 +48,19 @@ func TestMigrateUpDownUp(t *testing.T) {
 		assert.Equal(t, want, id)
 	}
 
-	// down undoes one migration at a time: the holds, the plan and its reports, the unit
+	// down undoes one migration at a time: the registrations and the
+	// reminders' outbox, the holds, the plan and its reports, the unit
 	// directory and the award registry, the council sessions, the batches,
 	// the text search indexes, the write path (the yearly id counters go back
 	// into their table), the console's sessions, then the read model.
 	var exists bool
+	require.NoError(t, store.Migrate(ctx, db, "down"))
+	v, err = store.MigrationVersion(ctx, db)
+	require.NoError(t, err)
+	assert.EqualValues(t, 9, v)
+	require.NoError(t, st.DB.Get(&exists, `SELECT to_regclass('registrations') IS NOT NULL OR to_regclass('reminders_sent') IS NOT NULL
+  OR EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'units' AND column_name = 'email')`))
+	assert.False(t, exists, "0010 undone")
 	require.NoError(t, store.Migrate(ctx, db, "down"))
 	require.NoError(t, st.DB.Get(&exists, `SELECT to_regclass('holds') IS NOT NULL`))
 	assert.False(t, exists, "0009 undone")
@@ -88,7 +96,7 @@ func TestMigrateUpDownUp(t *testing.T) {
 	id, _, err := st.ReserveSubmission(ctx, "SGDDT", "", "h", 2026)
 	require.NoError(t, err)
 	assert.Equal(t, "HS-2026-000003", id)
-	for range 7 { // 0009, 0008, 0007, 0006, 0005, 0004, 0003
+	for range 8 { // 0010, 0009, 0008, 0007, 0006, 0005, 0004, 0003
 		require.NoError(t, store.Migrate(ctx, db, "down"))
 	}
 

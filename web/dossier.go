@@ -44,6 +44,9 @@ type dossierData struct {
 	// Eligibility is the eligibility panel, for the officer and the
 	// chairman (eligibility.go).
 	Eligibility *eligibilityPanel
+	// Registration is the registration finding of a title dossier, nil
+	// for an award that is no title.
+	Registration *app.RegistrationCheck
 }
 
 type actionLink struct {
@@ -73,6 +76,9 @@ func (c *Console) dossierData(r *http.Request, v domain.View) (dossierData, erro
 	aw, _ := domain.AwardByCode(v.AwardCode)
 	d := dossierData{D: v, History: h, Award: aw, Quorum: c.app.Policy().Quorum(), MaxMB: c.app.MaxUpload() >> 20, UploadKey: rand.Text(),
 		Kinds: domain.DocumentKinds}
+	if d.Registration, err = c.app.RegistrationFinding(r.Context(), v); err != nil {
+		return dossierData{}, err
+	}
 	d.CanUpload = a.Has(domain.RoleUnit) && a.Unit == v.Unit && (v.Stage == domain.Reception || v.Stage == domain.Supplement)
 	if v.Stage == domain.Supplement {
 		for i := len(h) - 1; i >= 0; i-- {

@@ -234,7 +234,7 @@ func (c *Console) renderUnits(w http.ResponseWriter, r *http.Request, status int
 func (c *Console) createUnit(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	u := domain.Unit{Code: strings.ToUpper(strings.TrimSpace(f.Get("code"))), Name: f.Get("name"),
-		Kind: domain.UnitKind(f.Get("kind")), Block: f.Get("block")}
+		Kind: domain.UnitKind(f.Get("kind")), Block: f.Get("block"), Email: f.Get("email")}
 	out, err := c.app.CreateUnit(r.Context(), actorOf(r), u)
 	if err != nil {
 		if ownPage(err, false) || app.AsError(err).Kind == domain.ErrForbidden {
@@ -278,15 +278,15 @@ func (c *Console) renderUnit(w http.ResponseWriter, r *http.Request, status int,
 	}
 	u := us[i]
 	if form == nil {
-		form = url.Values{"name": {u.Name}, "kind": {string(u.Kind)}, "block": {u.Block}}
+		form = url.Values{"name": {u.Name}, "kind": {string(u.Kind)}, "block": {u.Block}, "email": {u.Email}}
 	}
 	c.render(w, r, status, "unit", u.Name, unitEditData{Unit: u, Form: form, Kinds: domain.UnitKinds}, problem, errs)
 }
 
-// updateUnit changes a unit's name, kind or block: POST /units/{code}.
+// updateUnit changes a unit's name, kind, block or e-mail: POST /units/{code}.
 func (c *Console) updateUnit(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
-	u := domain.Unit{Name: f.Get("name"), Kind: domain.UnitKind(f.Get("kind")), Block: f.Get("block")}
+	u := domain.Unit{Name: f.Get("name"), Kind: domain.UnitKind(f.Get("kind")), Block: f.Get("block"), Email: f.Get("email")}
 	out, err := c.app.UpdateUnit(r.Context(), actorOf(r), r.PathValue("code"), u)
 	if err != nil {
 		if ownPage(err, true) || app.AsError(err).Kind == domain.ErrForbidden {

@@ -19,7 +19,7 @@ type pageTemplate = *template.Template
 // pageNames are the templates of templates/, each rendered in layout.html.
 var pageNames = []string{"signin", "error", "tasks", "list", "new", "dossier", "action", "document", "admin", "batches", "batchnew", "batch",
 	"sessions", "sessionnew", "session", "ballot", "agenda", "sessionclose", "registry", "registryimport", "units", "unit",
-	"plan", "campaignnew", "reports", "holds", "nominee"}
+	"plan", "campaignnew", "reports", "holds", "nominee", "registrations", "registrationnew", "reminders"}
 
 func parsePages() (map[string]pageTemplate, error) {
 	out := map[string]pageTemplate{}
@@ -127,6 +127,7 @@ var funcs = template.FuncMap{
 		return code
 	},
 	"sessionStatus": func(s string) string { return sessionStatusNames[s] },
+	"reminderKind":  func(k string) string { return reminderKinds[k] },
 	"sessionTag":    sessionTag,
 	"yes":           func(p *bool) bool { return p != nil && *p },
 	"entryTitle":    entryTitle,
@@ -197,6 +198,7 @@ func navFor(a domain.Actor, path string) []navItem {
 		add("/dossiers/new", "Nộp hồ sơ mới")
 		add("/registry", "Sổ khen thưởng")
 		add("/plan", "Kế hoạch năm")
+		add("/registrations", "Đăng ký thi đua")
 		return items
 	}
 	for _, r := range a.Roles {
@@ -226,8 +228,14 @@ func navFor(a domain.Actor, path string) []navItem {
 		add("/holds", "Xem xét kỷ luật")
 	}
 	add("/plan", "Kế hoạch năm")
+	if app.MayReadRegistrations(a) {
+		add("/registrations", "Đăng ký thi đua")
+	}
 	if app.MayReadReports(a) {
 		add("/reports", "Báo cáo")
+	}
+	if a.Has(domain.RoleAdmin) {
+		add("/reminders", "Thư nhắc đã gửi")
 	}
 	if a.Has(domain.RoleUnit) {
 		add("/dossiers/new", "Nộp hồ sơ mới")

@@ -129,7 +129,8 @@ func (c *Console) Handler() http.Handler { return c.handler }
 
 // Paths are the console's top-level paths; everything else of the process
 // (the API under /api, health, metrics, codec) stays the API's.
-var Paths = []string{"/signin", "/signout", "/auth", "/tasks", "/dossiers", "/admin", "/batches", "/sessions", "/registry", "/units", "/plan", "/reports", "/holds", "/static"}
+var Paths = []string{"/signin", "/signout", "/auth", "/tasks", "/dossiers", "/admin", "/batches", "/sessions", "/registry", "/units", "/plan", "/reports", "/holds",
+	"/registrations", "/reminders", "/static"}
 
 // Register adds the console's routes to the API's router.
 func (c *Console) Register(r *gin.Engine) {
@@ -204,6 +205,10 @@ func (c *Console) routes() http.Handler {
 	mux.HandleFunc("GET /plan", c.signedIn(c.plan))
 	mux.HandleFunc("GET /plan/campaigns/new", c.signedIn(c.newCampaign))
 	mux.HandleFunc("POST /plan/campaigns", c.signedIn(c.post(c.createCampaign)))
+	mux.HandleFunc("GET /registrations", c.signedIn(c.registrations))
+	mux.HandleFunc("GET /registrations/new", c.signedIn(c.newRegistration))
+	mux.HandleFunc("POST /registrations", c.signedIn(c.post(c.createRegistration)))
+	mux.HandleFunc("GET /reminders", c.signedIn(c.reminders))
 	mux.HandleFunc("GET /reports", c.signedIn(c.reports))
 	mux.HandleFunc("GET /reports/summary.csv", c.signedIn(c.reportDownload("csv")))
 	mux.HandleFunc("GET /reports/summary.xlsx", c.signedIn(c.reportDownload("xlsx")))

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
@@ -19,7 +20,9 @@ import (
 	"tdkt/app"
 	"tdkt/codec"
 	"tdkt/config"
+	"tdkt/domain"
 	"tdkt/reconcile"
+	"tdkt/reminders"
 	"tdkt/reproject"
 	"tdkt/store"
 	"tdkt/workflows"
@@ -74,9 +77,10 @@ func (w *Worker) Stop() {
 	w.Worker.Stop()
 }
 
-// Start starts a worker on the configured task queue, and the reconciler
+// Start starts a worker on the configured task queue, the reconciler
 // that writes into the read model what an API recorded in Temporal but did
-// not write; call Stop on it.
+// not write, and makes the reminders' Schedule (package reminders); call
+// Stop on it.
 //
 // It also installs the configured working-day calendar (TDKT_HOLIDAYS_FILE,
 // or the shipped one) as the one due dates are computed with, so that a
@@ -107,6 +111,11 @@ func Start(c client.Client, st *store.Store, cfg config.Config, logger *slog.Log
 	registerSealed(w, st, v, cfg.DeploymentName != "")
 	// A batch's dossiers are moved as the API acts: sealed, marked, written.
 	RegisterFanOut(w, app.New(app.Deps{Temporal: c, Store: st, TaskQueue: cfg.TaskQueue, Sealer: sealer, Logger: logger}))
+	rem, err := ReminderActivities(st, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	reminders.Register(w, rem)
 	rec, err := NewReconciler(c, st, cfg, logger)
 	if err != nil {
 		return nil, err
@@ -115,13 +124,62 @@ func Start(c client.Client, st *store.Store, cfg config.Config, logger *slog.Log
 		return nil, fmt.Errorf("start worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	// The reminders' schedule: made now, or, when Temporal refuses, again
+	// in the background until it is made (dossiers do not wait for it).
+	scheduled := make(chan struct{})
+	if err := ensureSchedule(ctx, c, cfg); err != nil {
+		logger.Error("reminders' schedule not created; retrying in the background", "error", err)
+		go func() {
+			defer close(scheduled)
+			for delay := time.Second; ; delay = min(2*delay, time.Minute) {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(delay):
+				}
+				if err := ensureSchedule(ctx, c, cfg); err == nil {
+					logger.Info("reminders' schedule created")
+					return
+				} else if ctx.Err() == nil {
+					logger.Warn("reminders' schedule not created yet", "error", err)
+				}
+			}
+		}()
+	} else {
+		close(scheduled)
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		rec.Run(ctx)
+		<-scheduled
 	}()
 	logger.Info("worker started", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
 	return &Worker{Worker: w, stopReconciler: cancel, reconciled: done}, nil
+}
+
+// ReminderActivities are the reminder pass's activities as configured:
+// SMTP (TDKT_SMTP_URL, TDKT_MAIL_FROM), the office's addresses, the
+// webhooks and their secret, the lead time and the working-day calendar.
+func ReminderActivities(st *store.Store, cfg config.Config, logger *slog.Logger) (*reminders.Activities, error) {
+	cal, err := cfg.Calendar()
+	if err != nil {
+		return nil, err
+	}
+	a := &reminders.Activities{Store: st, Webhooks: cfg.WebhookURLs, Secret: cfg.WebhookSecret,
+		Office: domain.Unit{Email: cfg.OfficeEmail}.Emails(), LeadDays: cfg.ReminderLeadDays, Calendar: cal, Logger: logger}
+	if cfg.SMTPURL != "" {
+		if a.Mail, err = reminders.NewMailer(cfg.SMTPURL, cfg.MailFrom); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func ensureSchedule(ctx context.Context, c client.Client, cfg config.Config) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return reminders.Ensure(ctx, c, cfg.TaskQueue, cfg.ReminderInterval)
 }
 
 // NewReconciler is the reconciler of the configured namespace, reading

@@ -33,6 +33,7 @@ func TestReplayHistories(t *testing.T) {
 			r.RegisterWorkflowWithOptions(workflows.Dossier, workflow.RegisterOptions{Name: workflows.DossierWorkflowName})
 			r.RegisterWorkflowWithOptions(workflows.Batch, workflow.RegisterOptions{Name: workflows.BatchWorkflowName})
 			r.RegisterWorkflowWithOptions(workflows.CouncilSession, workflow.RegisterOptions{Name: workflows.SessionWorkflowName})
+			r.RegisterWorkflowWithOptions(workflows.Reminders, workflow.RegisterOptions{Name: workflows.RemindersWorkflowName})
 			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
 		})
 	}

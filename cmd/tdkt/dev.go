@@ -25,6 +25,7 @@ import (
 	"tdkt/server"
 	"tdkt/store"
 	"tdkt/worker"
+	"tdkt/workflows"
 )
 
 // The embedded Temporal's fixed ports, so bookmarks and the README's URLs work.
@@ -335,6 +336,12 @@ func printBanner(out io.Writer, cfg config.Config, apiURL, uiURL, data string) e
 		rule = "codes the plan does not hold are taken too"
 	}
 	fmt.Fprintf(&b, "  Plan:        %s/plan   (this year's campaigns; TDKT_CAMPAIGNS=%s: %s)\n", apiURL, cfg.Campaigns, rule)
+	mail := "no e-mail: set TDKT_SMTP_URL (smtp://host:port) to send it"
+	if cfg.SMTPURL != "" {
+		mail = "e-mail via TDKT_SMTP_URL"
+	}
+	fmt.Fprintf(&b, "  Reminders:   every %s, schedule %s in Temporal UI (%s; %d webhooks)\n",
+		cfg.ReminderInterval, workflows.RemindersScheduleID(cfg.TaskQueue), mail, len(cfg.WebhookURLs))
 	fmt.Fprintf(&b, "  Metrics:     http://%s/metrics   (admin listener, TDKT_ADMIN_ADDR)\n", cfg.AdminAddr)
 	if uiURL != "" {
 		fmt.Fprintf(&b, "  Temporal UI: %s/namespaces/%s/workflows\n", uiURL, cfg.TemporalNamespace)
