@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
@@ -24,6 +26,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"tdkt/deploy"
+	"tdkt/workflows"
 )
 
 // A Temporal cluster on this machine, as a province runs one: the Temporal
@@ -363,6 +366,9 @@ func (c *Cluster) register(ctx context.Context, retention time.Duration) error {
 		return err
 	}
 	defer cl.Close()
+	if err := c.searchAttributes(ctx, cl); err != nil {
+		return err
+	}
 	for {
 		_, last = cl.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: c.Namespace, PageSize: 1})
 		if last == nil {
@@ -376,6 +382,41 @@ func (c *Cluster) register(ctx context.Context, retention time.Duration) error {
 		}
 		if ctx.Err() != nil {
 			return fmt.Errorf("Temporal cluster: namespace %s not usable: %v", c.Namespace, last)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// namespaceCacheRefresh is the server's default
+// system.namespaceCacheRefreshInterval: how long history may take to learn of
+// a namespace's new search attributes.
+const namespaceCacheRefresh = 2 * time.Second
+
+// searchAttributes registers the dossier's search attributes (as the dev
+// server is started with them), and, when it added any, waits for the
+// services' namespace caches to learn of them: a workflow task that upserts
+// one the cache does not know yet fails.
+func (c *Cluster) searchAttributes(ctx context.Context, cl client.Client) error {
+	for {
+		have, err := cl.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: c.Namespace})
+		if err == nil {
+			missing := map[string]enums.IndexedValueType{}
+			for _, sa := range workflows.SearchAttributes {
+				if _, ok := have.GetCustomAttributes()[sa.Name]; !ok {
+					missing[sa.Name] = sa.Type
+				}
+			}
+			if len(missing) == 0 {
+				return nil
+			}
+			_, err = cl.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: c.Namespace, SearchAttributes: missing})
+			if err == nil {
+				time.Sleep(2 * namespaceCacheRefresh)
+				return nil
+			}
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("Temporal cluster: search attributes of %s: %v", c.Namespace, err)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -55,12 +54,6 @@ func TestClusterRunsAWorkflowAcrossAHistoryRestart(t *testing.T) {
 	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	sas := map[string]enums.IndexedValueType{}
-	for _, sa := range workflows.SearchAttributes {
-		sas[sa.Name] = sa.Type
-	}
-	_, err = cl.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: c.Namespace, SearchAttributes: sas})
-	require.NoError(t, err)
 
 	w := worker.New(cl, "cluster-test", worker.Options{})
 	w.RegisterWorkflow(counter)
