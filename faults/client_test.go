@@ -108,22 +108,35 @@ type api struct {
 	// bases are the APIs' base URLs: requests go to each in turn, so a
 	// request retried after a connection error goes to the other API when
 	// there are two (as a load balancer in front of them would send it).
-	bases  []string
-	next   atomic.Uint64
-	tokens map[string]string
-	obs    *observed
+	bases []string
+	next  atomic.Uint64
+	// downUntil is, per base, until when (unix ns) a connection error has
+	// taken it out of the turn, as a load balancer's health check would.
+	downUntil []atomic.Int64
+	tokens    map[string]string
+	obs       *observed
 }
 
 func (s *stack) client(obs *observed) *api {
 	if obs == nil {
 		obs = &observed{}
 	}
-	return &api{bases: s.bases(), tokens: s.tokens, obs: obs}
+	bases := s.bases()
+	return &api{bases: bases, downUntil: make([]atomic.Int64, len(bases)), tokens: s.tokens, obs: obs}
 }
 
-// base is the API the next request goes to.
-func (a *api) base() string {
-	return a.bases[int(a.next.Add(1)-1)%len(a.bases)]
+// base is the API the next request goes to: the next in turn that no
+// connection error took out within the last second (any, if all were).
+func (a *api) base() int {
+	now := time.Now().UnixNano()
+	first := int(a.next.Add(1)-1) % len(a.bases)
+	for k := range a.bases {
+		i := (first + k) % len(a.bases)
+		if a.downUntil[i].Load() < now {
+			return i
+		}
+	}
+	return first
 }
 
 // raw sends one request; body nil sends none.
@@ -132,7 +145,8 @@ func (a *api) raw(ctx context.Context, method, path, who string, body []byte, ct
 	if body != nil {
 		r = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, a.base()+path, r)
+	bi := a.base()
+	req, err := http.NewRequestWithContext(ctx, method, a.bases[bi]+path, r)
 	if err != nil {
 		return reply{}, err
 	}
@@ -148,6 +162,9 @@ func (a *api) raw(ctx context.Context, method, path, who string, body []byte, ct
 	resp, err := httpClient.Do(req)
 	if err != nil {
 		a.obs.connErrors.Add(1)
+		if len(a.bases) > 1 {
+			a.downUntil[bi].Store(time.Now().Add(time.Second).UnixNano())
+		}
 		return reply{}, err
 	}
 	defer resp.Body.Close()
