@@ -154,34 +154,20 @@ type BatchDrop struct {
 // without its seal. A worker holding the keys takes only sealed ones, so a
 // batch cannot be signed from Temporal's UI or CLI, around the API's checks.
 func BatchMessage(id, name string, arg any) []byte {
-	switch a := arg.(type) {
-	case BatchInput:
-		a.Seal = ""
-		arg = a
-	case BatchEdit:
-		a.Seal = ""
-		arg = a
-	case BatchSign:
-		a.Seal = ""
-		arg = a
-	case BatchDrop:
-		a.Seal = ""
-		arg = a
-	}
 	b, _ := json.Marshal(struct {
 		Batch string `json:"batch"`
 		Name  string `json:"name"`
 		Arg   any    `json:"arg"`
-	}{id, name, arg})
+	}{id, name, withoutSeal(arg)})
 	return b
 }
 
-// sealedBatch reports whether a batch's start or update carries the API's
-// seal; v nil checks nothing. It runs in a validator or a side effect.
+// hasSeal reports whether a start or an update carries the API's seal over
+// message; v nil checks nothing. It runs in a validator or a side effect.
 //
 //workflowcheck:ignore
-func sealedBatch(v Verifier, id, name string, arg any, seal string) bool {
-	return v == nil || v.Verify(BatchMessage(id, name, arg), seal)
+func hasSeal(v Verifier, message []byte, seal string) bool {
+	return v == nil || v.Verify(message, seal)
 }
 
 // MoveBatchInput is one chunk of a signed batch to move.
@@ -223,7 +209,7 @@ func batch(ctx workflow.Context, in BatchInput, verifier Verifier) (BatchView, e
 	// replay never depends on the keys the replaying worker holds.
 	var sealed bool
 	if err := workflow.SideEffect(ctx, func(workflow.Context) any {
-		return sealedBatch(verifier, in.ID, "start", in, in.Seal)
+		return hasSeal(verifier, BatchMessage(in.ID, "start", in), in.Seal)
 	}).Get(&sealed); err != nil {
 		return BatchView{}, err
 	}
@@ -235,13 +221,13 @@ func batch(ctx workflow.Context, in BatchInput, verifier Verifier) (BatchView, e
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (BatchView, error) { return b.v, nil }); err != nil {
 		return BatchView{}, err
 	}
-	if err := setBatchUpdate(ctx, b, UpdateBatchEdit, b.edit, b.validateEdit); err != nil {
+	if err := setSealedUpdate(ctx, UpdateBatchEdit, b.sealed, b.edit, b.validateEdit); err != nil {
 		return BatchView{}, err
 	}
-	if err := setBatchUpdate(ctx, b, UpdateBatchSign, b.sign, b.validateSign); err != nil {
+	if err := setSealedUpdate(ctx, UpdateBatchSign, b.sealed, b.sign, b.validateSign); err != nil {
 		return BatchView{}, err
 	}
-	if err := setBatchUpdate(ctx, b, UpdateBatchDrop, b.drop, b.validateDrop); err != nil {
+	if err := setSealedUpdate(ctx, UpdateBatchDrop, b.sealed, b.drop, b.validateDrop); err != nil {
 		return BatchView{}, err
 	}
 	if err := workflow.Await(ctx, func() bool { return b.v.Status == "signed" && workflow.AllHandlersFinished(ctx) }); err != nil {
@@ -250,25 +236,47 @@ func batch(ctx workflow.Context, in BatchInput, verifier Verifier) (BatchView, e
 	return b.v, nil
 }
 
-// sealedArg is a batch update's argument: it carries the API's seal.
-type sealedArg interface{ sealOf() string }
+// sealedArg is the argument of a batch's or a session's start or update:
+// it carries the API's seal, made over the argument without it.
+type sealedArg interface {
+	sealOf() string
+	unsealed() any
+}
 
-func (e BatchEdit) sealOf() string { return e.Seal }
-func (s BatchSign) sealOf() string { return s.Seal }
-func (d BatchDrop) sealOf() string { return d.Seal }
+func (in BatchInput) sealOf() string { return in.Seal }
+func (in BatchInput) unsealed() any  { in.Seal = ""; return in }
+func (e BatchEdit) sealOf() string   { return e.Seal }
+func (e BatchEdit) unsealed() any    { e.Seal = ""; return e }
+func (sg BatchSign) sealOf() string  { return sg.Seal }
+func (sg BatchSign) unsealed() any   { sg.Seal = ""; return sg }
+func (d BatchDrop) sealOf() string   { return d.Seal }
+func (d BatchDrop) unsealed() any    { d.Seal = ""; return d }
 
-// setBatchUpdate registers update name, whose validator takes only an
-// argument the API sealed, then asks validate. Validators never replay:
-// the seals are checked there only.
-func setBatchUpdate[T sealedArg](ctx workflow.Context, b *batchWorkflow, name string,
-	handler func(workflow.Context, T) (BatchView, error), validate func(T) error) error {
+// withoutSeal is arg as the API sealed it: without its own seal.
+func withoutSeal(arg any) any {
+	if a, ok := arg.(sealedArg); ok {
+		return a.unsealed()
+	}
+	return arg
+}
+
+// setSealedUpdate registers update name, whose validator takes only an
+// argument the API sealed (isSealed), then asks validate. Validators never
+// replay: the seals are checked there only.
+func setSealedUpdate[T sealedArg, V any](ctx workflow.Context, name string, isSealed func(name string, arg sealedArg) bool,
+	handler func(workflow.Context, T) (V, error), validate func(T) error) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, name, handler, workflow.UpdateHandlerOptions{
 		Validator: func(arg T) error {
-			if !sealedBatch(b.verifier, b.v.ID, name, arg, arg.sealOf()) {
+			if !isSealed(name, arg) {
 				return errUnsealed
 			}
 			return validate(arg)
 		}})
+}
+
+// sealed reports whether update name's argument carries the API's seal.
+func (b *batchWorkflow) sealed(name string, arg sealedArg) bool {
+	return hasSeal(b.verifier, BatchMessage(b.v.ID, name, arg), arg.sealOf())
 }
 
 type batchWorkflow struct {

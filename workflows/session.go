@@ -193,40 +193,23 @@ type SessionClose struct {
 	Seal  string       `json:"seal,omitempty"`
 }
 
+func (in SessionInput) sealOf() string { return in.Seal }
+func (in SessionInput) unsealed() any  { in.Seal = ""; return in }
 func (a SessionAgenda) sealOf() string { return a.Seal }
+func (a SessionAgenda) unsealed() any  { a.Seal = ""; return a }
 func (b SessionBallot) sealOf() string { return b.Seal }
+func (b SessionBallot) unsealed() any  { b.Seal = ""; return b }
 func (c SessionClose) sealOf() string  { return c.Seal }
+func (c SessionClose) unsealed() any   { c.Seal = ""; return c }
 
 // SessionMessage is what the API seals for a session's start or update.
 func SessionMessage(id, name string, arg any) []byte {
-	switch a := arg.(type) {
-	case SessionInput:
-		a.Seal = ""
-		arg = a
-	case SessionAgenda:
-		a.Seal = ""
-		arg = a
-	case SessionBallot:
-		a.Seal = ""
-		arg = a
-	case SessionClose:
-		a.Seal = ""
-		arg = a
-	}
 	b, _ := json.Marshal(struct {
 		Session string `json:"session"`
 		Name    string `json:"name"`
 		Arg     any    `json:"arg"`
-	}{id, name, arg})
+	}{id, name, withoutSeal(arg)})
 	return b
-}
-
-// sealedSession reports whether a session's start or update carries the
-// API's seal; v nil checks nothing.
-//
-//workflowcheck:ignore
-func sealedSession(v Verifier, id, name string, arg any, seal string) bool {
-	return v == nil || v.Verify(SessionMessage(id, name, arg), seal)
 }
 
 // ApplySessionInput is one chunk of a closed session's results to apply.
@@ -291,7 +274,7 @@ type sessionWorkflow struct {
 func councilSession(ctx workflow.Context, in SessionInput, verifier Verifier) (SessionView, error) {
 	var sealed bool
 	if err := workflow.SideEffect(ctx, func(workflow.Context) any {
-		return sealedSession(verifier, in.ID, "start", in, in.Seal)
+		return hasSeal(verifier, SessionMessage(in.ID, "start", in), in.Seal)
 	}).Get(&sealed); err != nil {
 		return SessionView{}, err
 	}
@@ -304,16 +287,16 @@ func councilSession(ctx workflow.Context, in SessionInput, verifier Verifier) (S
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (SessionView, error) { return s.v, nil }); err != nil {
 		return SessionView{}, err
 	}
-	if err := setSessionUpdate(ctx, s, UpdateSessionAgenda, s.agenda, s.validateAgenda); err != nil {
+	if err := setSealedUpdate(ctx, UpdateSessionAgenda, s.sealed, s.agenda, s.validateAgenda); err != nil {
 		return SessionView{}, err
 	}
-	if err := setSessionUpdate(ctx, s, UpdateSessionBallot, s.ballot, s.validateBallot); err != nil {
+	if err := setSealedUpdate(ctx, UpdateSessionBallot, s.sealed, s.ballot, s.validateBallot); err != nil {
 		return SessionView{}, err
 	}
-	if err := setSessionUpdate(ctx, s, UpdateSessionOpinion, s.opinion, s.validateOpinion); err != nil {
+	if err := setSealedUpdate(ctx, UpdateSessionOpinion, s.sealed, s.opinion, s.validateOpinion); err != nil {
 		return SessionView{}, err
 	}
-	if err := setSessionUpdate(ctx, s, UpdateSessionClose, s.close, s.validateClose); err != nil {
+	if err := setSealedUpdate(ctx, UpdateSessionClose, s.sealed, s.close, s.validateClose); err != nil {
 		return SessionView{}, err
 	}
 	if err := workflow.Await(ctx, func() bool { return s.v.Status == SessionClosed && workflow.AllHandlersFinished(ctx) }); err != nil {
@@ -322,17 +305,9 @@ func councilSession(ctx workflow.Context, in SessionInput, verifier Verifier) (S
 	return s.v, nil
 }
 
-// setSessionUpdate registers update name, whose validator takes only an
-// argument the API sealed, then asks validate.
-func setSessionUpdate[T sealedArg](ctx workflow.Context, s *sessionWorkflow, name string,
-	handler func(workflow.Context, T) (SessionView, error), validate func(T) error) error {
-	return workflow.SetUpdateHandlerWithOptions(ctx, name, handler, workflow.UpdateHandlerOptions{
-		Validator: func(arg T) error {
-			if !sealedSession(s.verifier, s.v.ID, name, arg, arg.sealOf()) {
-				return errUnsealed
-			}
-			return validate(arg)
-		}})
+// sealed reports whether update name's argument carries the API's seal.
+func (s *sessionWorkflow) sealed(name string, arg sealedArg) bool {
+	return hasSeal(s.verifier, SessionMessage(s.v.ID, name, arg), arg.sealOf())
 }
 
 func (s *sessionWorkflow) open() error {
