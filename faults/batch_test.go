@@ -112,44 +112,12 @@ func TestWorkerKilledWhileSigningABatch(t *testing.T) {
 		f.problem("the batch moved %d and dropped %d of %d", len(b.Moved), len(b.Dropped), batchDossiers)
 	}
 	for _, id := range ids {
-		v, err := l.api.getView(ctx, id, asAdmin)
-		if err != nil {
-			f.unfinished++
-			f.problem("%s: %v", id, err)
-			continue
-		}
-		if v.Stage != domain.Awarded || v.Decision == nil || v.Decision.Number != b.Number {
-			f.unfinished++
-			f.problem("%s: stage %s, decision %+v, want awarded with %s", id, v.Stage, v.Decision, b.Number)
-		}
-		h, err := l.api.history(ctx, id)
-		if err != nil {
-			f.problem("%s: %v", id, err)
-			continue
-		}
-		decides := 0
-		for i, e := range h {
-			if e.Seq != int64(i+1) {
-				f.mismatches++
-				f.problem("%s: history has a gap or a duplicate", id)
-				break
+		f.appliedOnce(ctx, s, l.api, id, domain.ActDecide, func(v domain.View) string {
+			if v.Stage != domain.Awarded || v.Decision == nil || v.Decision.Number != b.Number {
+				return fmt.Sprintf("stage %s, decision %+v, want awarded with %s", v.Stage, v.Decision, b.Number)
 			}
-			if e.Action == domain.ActDecide {
-				decides++
-			}
-		}
-		switch {
-		case decides == 0:
-			f.lost++
-			f.problem("%s: no decide in its history", id)
-		case decides > 1:
-			f.duplicates += decides - 1
-			f.problem("%s: decided %d times", id, decides)
-		}
-		if wv, err := s.queryState(ctx, id); err != nil || viewDiff(v, wv) != "" {
-			f.mismatches++
-			f.problem("%s: read model and workflow differ: %v %s", id, err, viewDiff(v, wv))
-		}
+			return ""
+		}, func(domain.HistoryEntry) string { return "" })
 	}
 	var left int
 	var numbers int

@@ -291,6 +291,56 @@ func (f *figures) problem(format string, args ...any) {
 	}
 }
 
+// appliedOnce checks dossier id after a fan-out (a batch's sign, a
+// session's close) sent it action: it ended as ended says ("" when right),
+// its history has no gap and holds action exactly once (entry says what
+// is wrong with that entry, if anything), and its read model equals its
+// workflow. What is wrong goes into f.
+func (f *figures) appliedOnce(ctx context.Context, s *stack, a *api, id string, action domain.Action,
+	ended func(domain.View) string, entry func(domain.HistoryEntry) string) {
+	v, err := a.getView(ctx, id, asAdmin)
+	if err != nil {
+		f.unfinished++
+		f.problem("%s: %v", id, err)
+		return
+	}
+	if why := ended(v); why != "" {
+		f.unfinished++
+		f.problem("%s: %s", id, why)
+	}
+	h, err := a.history(ctx, id)
+	if err != nil {
+		f.problem("%s: %v", id, err)
+		return
+	}
+	n := 0
+	for i, e := range h {
+		if e.Seq != int64(i+1) {
+			f.mismatches++
+			f.problem("%s: history has a gap or a duplicate", id)
+			break
+		}
+		if e.Action == action {
+			n++
+			if why := entry(e); why != "" {
+				f.problem("%s: %s", id, why)
+			}
+		}
+	}
+	switch {
+	case n == 0:
+		f.lost++
+		f.problem("%s: no %s in its history", id, action)
+	case n > 1:
+		f.duplicates += n - 1
+		f.problem("%s: %s %d times in its history", id, action, n)
+	}
+	if wv, err := s.queryState(ctx, id); err != nil || viewDiff(v, wv) != "" {
+		f.mismatches++
+		f.problem("%s: read model and workflow differ: %v %s", id, err, viewDiff(v, wv))
+	}
+}
+
 // verify checks the end state of every dossier of the load: its final stage,
 // every accepted action in its history exactly once, history seq 1..n with n
 // the workflow's version, and the read model equal to the workflow's own view.

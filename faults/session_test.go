@@ -137,47 +137,17 @@ func TestWorkerKilledWhileClosingASession(t *testing.T) {
 		}
 	}
 	for _, id := range ids {
-		v, err := l.api.getView(ctx, id, asAdmin)
-		if err != nil {
-			f.unfinished++
-			f.problem("%s: %v", id, err)
-			continue
-		}
-		if v.Stage != want[id] {
-			f.unfinished++
-			f.problem("%s: stage %s, want %s", id, v.Stage, want[id])
-		}
-		h, err := l.api.history(ctx, id)
-		if err != nil {
-			f.problem("%s: %v", id, err)
-			continue
-		}
-		results := 0
-		for i, e := range h {
-			if e.Seq != int64(i+1) {
-				f.mismatches++
-				f.problem("%s: history has a gap or a duplicate", id)
-				break
+		f.appliedOnce(ctx, s, l.api, id, domain.ActSessionResult, func(v domain.View) string {
+			if v.Stage != want[id] {
+				return fmt.Sprintf("stage %s, want %s", v.Stage, want[id])
 			}
-			if e.Action == domain.ActSessionResult {
-				results++
-				if e.Details == nil || e.Details.Session != ss.ID {
-					f.problem("%s: its result does not name the session", id)
-				}
+			return ""
+		}, func(e domain.HistoryEntry) string {
+			if e.Details == nil || e.Details.Session != ss.ID {
+				return "its result does not name the session"
 			}
-		}
-		switch {
-		case results == 0:
-			f.lost++
-			f.problem("%s: no session result in its history", id)
-		case results > 1:
-			f.duplicates += results - 1
-			f.problem("%s: the session's result applied %d times", id, results)
-		}
-		if wv, err := s.queryState(ctx, id); err != nil || viewDiff(v, wv) != "" {
-			f.mismatches++
-			f.problem("%s: read model and workflow differ: %v %s", id, err, viewDiff(v, wv))
-		}
+			return ""
+		})
 	}
 	var left int
 	_ = s.db.QueryRowContext(ctx, `SELECT count(*) FROM projection_pending`).Scan(&left)
