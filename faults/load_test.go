@@ -291,6 +291,39 @@ func (f *figures) problem(format string, args ...any) {
 	}
 }
 
+// marksDrained waits, at most 30 s, until no projection mark is left, and
+// says how many there were when it began and how long they took. A mark
+// may outlive a fan-out by a moment: an activity attempt Temporal gave up
+// on (the worker died, or a heartbeat was late) can mark a dossier the
+// next attempt already wrote and end without writing it; the reconciler
+// clears such a mark once it finds the update completed in the history.
+// Any mark left after 30 s is a problem.
+func (f *figures) marksDrained(ctx context.Context, s *stack) string {
+	start := time.Now()
+	first := -1
+	for {
+		var left int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM projection_pending`).Scan(&left); err != nil {
+			f.problem("count the marks: %v", err)
+			return ""
+		}
+		if first < 0 {
+			first = left
+		}
+		if left == 0 {
+			if first == 0 {
+				return "no mark left"
+			}
+			return fmt.Sprintf("%d marks left at the end, cleared by the reconciler in %.1f s", first, time.Since(start).Seconds())
+		}
+		if time.Since(start) > 30*time.Second || ctx.Err() != nil {
+			f.problem("%d marks left (of %d at the end) 30 s after the fan-out", left, first)
+			return ""
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // appliedOnce checks dossier id after a fan-out (a batch's sign, a
 // session's close) sent it action: it ended as ended says ("" when right),
 // its history has no gap and holds action exactly once (entry says what

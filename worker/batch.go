@@ -39,6 +39,12 @@ func (m *batchMover) Move(ctx context.Context, in workflows.MoveBatchInput) (wor
 		_ = activity.GetHeartbeatDetails(ctx, &p)
 	}
 	for i := p.Done; i < len(in.Dossiers); i++ {
+		// An attempt Temporal gave up on (its heartbeat timed out while a
+		// dossier was slow) stops before marking another one: the next
+		// attempt does it.
+		if err := ctx.Err(); err != nil {
+			return workflows.MoveBatchResult{}, err
+		}
 		id := in.Dossiers[i]
 		moved, reason, err := m.app.MoveInBatch(ctx, in.Signer, id, in.Kind, in.Batch, in.Number, in.Date)
 		if err != nil {

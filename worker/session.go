@@ -30,6 +30,12 @@ func (m *sessionApplier) Apply(ctx context.Context, in workflows.ApplySessionInp
 		_ = activity.GetHeartbeatDetails(ctx, &p)
 	}
 	for i := p.Done; i < len(in.Items); i++ {
+		// An attempt Temporal gave up on (its heartbeat timed out while a
+		// dossier was slow) stops before marking another one: the next
+		// attempt does it.
+		if err := ctx.Err(); err != nil {
+			return workflows.ApplySessionResult{}, err
+		}
 		it := in.Items[i]
 		tally, reason, err := m.app.ApplySessionResult(ctx, in.Secretary, it.DossierID, in.Session, it.Tally)
 		if err != nil {
