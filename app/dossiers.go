@@ -209,11 +209,16 @@ func notYetVisible(what string, err error) *Error {
 // than null. voted is whether a is known to have voted on it; nil asks the
 // read model when it matters.
 func (s *Service) present(ctx context.Context, a domain.Actor, v domain.View, voted *bool) domain.View {
+	return s.presentOn(ctx, a, v, voted, s.openSessionsOf(ctx, []domain.View{v}))
+}
+
+// presentOn is present, given the open sessions dossiers are on.
+func (s *Service) presentOn(ctx context.Context, a domain.Actor, v domain.View, voted *bool, onSession map[string]string) domain.View {
 	hasVoted := false
 	switch {
 	case voted != nil:
 		hasVoted = *voted
-	case a.Has(domain.RoleCouncil) && v.Stage == domain.Council && v.Votes != nil && v.Votes.Yes == nil:
+	case a.Has(domain.RoleCouncil) && openVote(v):
 		ok, err := s.store.HasVoted(ctx, v.ID, a.ID)
 		if err != nil {
 			// Offer nothing rather than a vote that would be refused.
@@ -226,20 +231,12 @@ func (s *Service) present(ctx context.Context, a domain.Actor, v domain.View, vo
 	if v.AllowedActions == nil {
 		v.AllowedActions = []domain.Action{}
 	}
-	if v.Stage == domain.Council && v.Votes != nil && v.Votes.Yes == nil {
+	if sid := onSession[v.ID]; sid != "" && openVote(v) {
 		// On an open session's agenda, it is voted only through it.
-		if st, ok := s.store.(sessionStore); ok {
-			held, err := st.OpenSessionsOf(ctx, []string{v.ID}, "")
-			if err != nil {
-				s.log.WarnContext(ctx, "open sessions", "dossier", v.ID, "error", err)
-			}
-			if sid := held[v.ID]; sid != "" {
-				v.CouncilSession = sid
-				v.AllowedActions = slices.DeleteFunc(v.AllowedActions, func(x domain.Action) bool {
-					return x == domain.ActVote || x == domain.ActWrittenOpinion || x == domain.ActCloseVote
-				})
-			}
-		}
+		v.CouncilSession = sid
+		v.AllowedActions = slices.DeleteFunc(v.AllowedActions, func(x domain.Action) bool {
+			return x == domain.ActVote || x == domain.ActWrittenOpinion || x == domain.ActCloseVote
+		})
 	}
 	if v.Documents == nil {
 		v.Documents = []domain.Document{}
@@ -248,6 +245,34 @@ func (s *Service) present(ctx context.Context, a domain.Actor, v domain.View, vo
 		v.MissingDocuments = []domain.DocumentKind{}
 	}
 	return v
+}
+
+// openVote is whether v is in council with its vote not yet closed.
+func openVote(v domain.View) bool {
+	return v.Stage == domain.Council && v.Votes != nil && v.Votes.Yes == nil
+}
+
+// openSessionsOf is the open session each of views in council is on, with
+// one read for them all.
+func (s *Service) openSessionsOf(ctx context.Context, views []domain.View) map[string]string {
+	st, ok := s.store.(sessionStore)
+	if !ok {
+		return nil
+	}
+	var ids []string
+	for _, v := range views {
+		if openVote(v) {
+			ids = append(ids, v.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	held, err := st.OpenSessionsOf(ctx, ids, "")
+	if err != nil {
+		s.log.WarnContext(ctx, "open sessions", "dossiers", len(ids), "error", err)
+	}
+	return held
 }
 
 // catchUpTimeout bounds rebuilding a dossier from Temporal before a read.
@@ -464,15 +489,20 @@ func checkInboxLimit(limit int) error {
 	return nil
 }
 
+// presentAll presents a page of dossiers: the open sessions they are on
+// and the holds on their nominees are read once for the page.
 func (s *Service) presentAll(ctx context.Context, a domain.Actor, views []domain.View, voted *bool) []domain.View {
 	out := make([]domain.View, 0, len(views))
 	for _, v := range views {
-		if !Visible(a, v.Unit) { // belt and braces: never leak another unit's dossier
-			continue
+		if Visible(a, v.Unit) { // belt and braces: never leak another unit's dossier
+			out = append(out, v)
 		}
-		out = append(out, s.present(ctx, a, v, voted))
 	}
-	return out
+	onSession := s.openSessionsOf(ctx, out)
+	for i, v := range out {
+		out[i] = s.presentOn(ctx, a, v, voted, onSession)
+	}
+	return s.withHolds(ctx, out)
 }
 
 // updateError turns the error of an update of dossier id into a use case

@@ -29,6 +29,7 @@ type eligibilityStore interface {
 	LiftHold(ctx context.Context, key, by, reason string) error
 	Holds(ctx context.Context) ([]domain.Hold, error)
 	HoldOn(ctx context.Context, keys []string) (*domain.Hold, error)
+	HoldsOn(ctx context.Context, keys []string) (map[string]domain.Hold, error)
 	NomineeRegistry(ctx context.Context, keys []string) ([]domain.RegistryEntry, error)
 	ProposalsOf(ctx context.Context, award, name string) ([]domain.View, error)
 }
@@ -200,23 +201,45 @@ func (s *Service) OverruleEligibility(ctx context.Context, a domain.Actor, id, c
 // withHold shows the hold on a running dossier's nominee, and takes
 // decide and propose out of the actions offered while it stands.
 func (s *Service) withHold(ctx context.Context, v domain.View) domain.View {
-	if v.Status != domain.StatusActive {
-		return v
-	}
+	return s.withHolds(ctx, []domain.View{v})[0]
+}
+
+// withHolds is withHold for a page of dossiers, with one read of the holds.
+func (s *Service) withHolds(ctx context.Context, views []domain.View) []domain.View {
 	es, err := s.eligibilityStore()
 	if err != nil {
-		return v
+		return views
 	}
-	h, err := es.HoldOn(ctx, NomineeKeys(v.Nominee, v.Unit))
+	var keys []string
+	for _, v := range views {
+		if v.Status == domain.StatusActive {
+			keys = append(keys, NomineeKeys(v.Nominee, v.Unit)...)
+		}
+	}
+	if len(keys) == 0 {
+		return views
+	}
+	holds, err := es.HoldsOn(ctx, keys)
 	if err != nil {
-		s.log.WarnContext(ctx, "read hold", "dossier", v.ID, "error", err)
-		return v
+		s.log.WarnContext(ctx, "read holds", "error", err)
+		return views
 	}
+	for i, v := range views {
+		if v.Status != domain.StatusActive {
+			continue
+		}
+		if h := store.EarliestHold(holds, NomineeKeys(v.Nominee, v.Unit)); h != nil {
+			views[i] = withHoldOf(v, h)
+		}
+	}
+	return views
+}
+
+// withHoldOf shows hold h on v: decide and propose are not offered (nor
+// accepted) until it is lifted.
+func withHoldOf(v domain.View, h *domain.Hold) domain.View {
 	v.Hold = h
-	if h != nil {
-		// Not decided, nor proposed on, until it is lifted: not offered.
-		v.AllowedActions = slices.DeleteFunc(slices.Clone(v.AllowedActions), decides)
-	}
+	v.AllowedActions = slices.DeleteFunc(slices.Clone(v.AllowedActions), decides)
 	return v
 }
 

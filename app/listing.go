@@ -81,8 +81,11 @@ func (s *Service) ListJSON(ctx context.Context, a domain.Actor, f ListFilter, ou
 	if a.Has(domain.RoleCouncil) {
 		voter = a.ID
 	}
-	memo := allowedMemo{}
-	next, err := sl.ListStored(ctx, f, voter, func(st *store.Stored) error { return s.appendStored(ctx, a, out, st, memo) })
+	pg, err := s.newPage(ctx)
+	if err != nil {
+		return "", err
+	}
+	next, err := sl.ListStored(ctx, f, voter, func(st *store.Stored) error { return s.appendStored(ctx, a, out, st, pg) })
 	if err != nil {
 		if errors.Is(err, store.ErrBadCursor) {
 			return "", badCursor()
@@ -106,8 +109,11 @@ func (s *Service) InboxJSON(ctx context.Context, a domain.Actor, limit int, out 
 		}
 		return appendViews(out, views)
 	}
-	memo := allowedMemo{}
-	err := sl.InboxStored(ctx, a, limit, func(st *store.Stored) error { return s.appendStored(ctx, a, out, st, memo) })
+	pg, err := s.newPage(ctx)
+	if err != nil {
+		return err
+	}
+	err = sl.InboxStored(ctx, a, limit, func(st *store.Stored) error { return s.appendStored(ctx, a, out, st, pg) })
 	if err != nil {
 		return storedError("inbox", err)
 	}
@@ -130,34 +136,86 @@ func appendViews(out *JSONItems, views []domain.View) error {
 // dossiers of a page share a few dozen keys at most.
 type allowedMemo map[domain.AllowedKey][]domain.Action
 
+// page is what the dossiers of one list or inbox share: the actions memo,
+// and the discipline-review holds standing (a handful in a province; read
+// once for the page, so that a hold set a moment ago through any API shows).
+type page struct {
+	memo  allowedMemo
+	holds map[string]domain.Hold
+}
+
+func (s *Service) newPage(ctx context.Context) (*page, error) {
+	pg := &page{memo: allowedMemo{}}
+	es, err := s.eligibilityStore()
+	if err != nil {
+		return pg, nil // a read model without holds (the handler tests' fake)
+	}
+	hs, err := es.Holds(ctx)
+	if err != nil {
+		return nil, storedError("read holds", err)
+	}
+	if len(hs) > 0 {
+		pg.holds = make(map[string]domain.Hold, len(hs))
+		for _, h := range hs {
+			pg.holds[h.PersonKey] = h
+		}
+	}
+	return pg, nil
+}
+
+// holdOn is the hold standing on the nominee of a running stored dossier,
+// or nil. Only when some hold stands is the nominee read out of the view.
+func (pg *page) holdOn(st *store.Stored) (*domain.Hold, error) {
+	if len(pg.holds) == 0 || st.Facts.Status != domain.StatusActive {
+		return nil, nil
+	}
+	var n struct {
+		Nominee domain.Nominee `json:"nominee"`
+	}
+	if err := json.Unmarshal(st.JSON, &n); err != nil {
+		return nil, err
+	}
+	return store.EarliestHold(pg.holds, NomineeKeys(n.Nominee, st.Facts.Unit)), nil
+}
+
 // appendStored appends one stored dossier as a sees it, as present would
-// show it: with a's allowed actions.
-func (s *Service) appendStored(ctx context.Context, a domain.Actor, out *JSONItems, st *store.Stored, memo allowedMemo) error {
+// show it: with a's allowed actions. One on an open council session, or
+// whose nominee is held, is decoded and presented whole.
+func (s *Service) appendStored(ctx context.Context, a domain.Actor, out *JSONItems, st *store.Stored, pg *page) error {
 	f := &st.Facts
 	if !Visible(a, f.Unit) { // belt and braces: never leak another unit's dossier
 		return nil
 	}
 	// As present: whether a voted matters only while a's vote is open.
-	voted := st.Voted && a.Has(domain.RoleCouncil) && f.Stage == domain.Council && f.Votes != nil && f.Votes.Yes == nil
-	key := f.AllowedKey(a, voted)
-	allowed, ok := memo[key]
-	if !ok {
-		allowed = f.AllowedFor(a, voted)
-		memo[key] = allowed
+	voted := st.Voted && a.Has(domain.RoleCouncil) && openVote(*f)
+	hold, err := pg.holdOn(st)
+	if err != nil {
+		return failure("decode dossier "+f.ID, err)
 	}
-	if at, end, ok := spliceable(st); ok {
+	if at, end, ok := spliceable(st); ok && hold == nil && (st.Session == "" || !openVote(*f)) {
+		key := f.AllowedKey(a, voted)
+		allowed, ok := pg.memo[key]
+		if !ok {
+			allowed = f.AllowedFor(a, voted)
+			pg.memo[key] = allowed
+		}
 		out.next()
 		out.b = append(out.b, st.JSON[:at]...)
 		out.b = appendActions(out.b, allowed)
 		out.b = append(out.b, st.JSON[end:]...)
 		return nil
 	}
-	// A view stored in an older shape: decoded and encoded, as before.
+	// On a session, held, or stored in an older shape: decoded, presented
+	// and encoded.
 	v, err := decodeStored(st.JSON)
 	if err != nil {
 		return failure("decode dossier "+f.ID, err)
 	}
-	return appendViews(out, []domain.View{s.present(ctx, a, v, &voted)})
+	v = s.presentOn(ctx, a, v, &voted, map[string]string{v.ID: st.Session})
+	if hold != nil {
+		v = withHoldOf(v, hold)
+	}
+	return appendViews(out, []domain.View{v})
 }
 
 func decodeStored(raw []byte) (domain.View, error) {

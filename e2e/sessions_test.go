@@ -69,6 +69,12 @@ func TestCouncilSessionOverHTTP(t *testing.T) {
 	require.Equal(t, sid, seen["council_session"])
 	require.NotContains(t, strs(seen["allowed_actions"]), "vote")
 	require.EqualValues(t, 0, seen["votes"].(map[string]any)["cast"])
+	// Lists say so too (read once for the page), and offer no single vote.
+	listed := a.listed("c1", ids[0])
+	require.Equal(t, sid, listed["council_session"], "the member's task list names the session")
+	require.NotContains(t, strs(listed["allowed_actions"]), "vote")
+	require.Equal(t, sid, a.listed("secretary", ids[0])["council_session"])
+	require.NotContains(t, strs(a.listed("secretary", ids[0])["allowed_actions"]), "close_vote")
 
 	added := a.do("POST", "/api/v1/council-sessions/"+sid+"/agenda", "secretary", map[string]any{"add": []string{ids[2]}}, nil)
 	require.Equal(t, http.StatusOK, added.status, string(added.raw))

@@ -14,6 +14,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -180,6 +181,32 @@ func (a *api) bareSubmit(award, nomineeType, name string) map[string]any {
 		"nominee": map[string]any{"type": nomineeType, "name": name, "position": "Giáo viên"}, "summary": "Thành tích xuất sắc"}, nil)
 	require.Equal(a.t, http.StatusCreated, r.status, string(r.raw))
 	return r.body
+}
+
+// listed is dossier id as the list of all dossiers, filtered on its
+// nominee's name, shows it to who; when it is among who's tasks too, the
+// task list must show it the same (actions, session, hold).
+func (a *api) listed(who, id string) map[string]any {
+	a.t.Helper()
+	name := a.get(id, who).body["nominee"].(map[string]any)["name"].(string)
+	find := func(path string) map[string]any {
+		r := a.do("GET", path, who, nil, nil)
+		require.Equal(a.t, http.StatusOK, r.status, string(r.raw))
+		for _, it := range r.body["items"].([]any) {
+			if m := it.(map[string]any); m["id"] == id {
+				return m
+			}
+		}
+		return nil
+	}
+	inList := find("/api/v1/dossiers?limit=200&q=" + url.QueryEscape(name))
+	require.NotNil(a.t, inList, "%s does not find %s in the list", who, id)
+	if task := find("/api/v1/tasks"); task != nil {
+		for _, k := range []string{"allowed_actions", "council_session", "hold"} {
+			require.Equal(a.t, inList[k], task[k], "%s: the task list and the list differ", k)
+		}
+	}
+	return inList
 }
 
 func (a *api) get(id, who string) reply { return a.do("GET", "/api/v1/dossiers/"+id, who, nil, nil) }

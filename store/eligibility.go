@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -73,19 +71,42 @@ func (s *Store) Holds(ctx context.Context) ([]domain.Hold, error) {
 	return out, nil
 }
 
-// HoldOn is the hold standing on any of keys (the first found), or nil.
+// HoldOn is the hold standing on any of keys (the earliest set), or nil.
 func (s *Store) HoldOn(ctx context.Context, keys []string) (*domain.Hold, error) {
-	var r holdRow
-	err := s.DB.GetContext(ctx, &r, `SELECT `+holdCols+` FROM holds WHERE person_key = ANY($1) AND lifted_at IS NULL
-ORDER BY set_at LIMIT 1`, pq.Array(cleanAll(keys)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	holds, err := s.HoldsOn(ctx, keys)
 	if err != nil {
-		return nil, fmt.Errorf("read hold: %w", err)
+		return nil, err
 	}
-	h := r.hold()
-	return &h, nil
+	return EarliestHold(holds, keys), nil
+}
+
+// HoldsOn is every hold standing on one of keys, by person key: one query
+// for a whole page of dossiers.
+func (s *Store) HoldsOn(ctx context.Context, keys []string) (map[string]domain.Hold, error) {
+	out := map[string]domain.Hold{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	var rows []holdRow
+	if err := s.DB.SelectContext(ctx, &rows, `SELECT `+holdCols+` FROM holds WHERE person_key = ANY($1) AND lifted_at IS NULL`,
+		pq.Array(cleanAll(keys))); err != nil {
+		return nil, fmt.Errorf("read holds: %w", err)
+	}
+	for _, r := range rows {
+		out[r.PersonKey] = r.hold()
+	}
+	return out, nil
+}
+
+// EarliestHold is the earliest set of the holds standing on keys, or nil.
+func EarliestHold(holds map[string]domain.Hold, keys []string) *domain.Hold {
+	var first *domain.Hold
+	for _, k := range keys {
+		if h, ok := holds[cleanText(k)]; ok && (first == nil || h.SetAt.Before(first.SetAt)) {
+			first = &h
+		}
+	}
+	return first
 }
 
 func cleanAll(xs []string) []string {

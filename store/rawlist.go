@@ -26,6 +26,9 @@ type Stored struct {
 	// Voted says whether the voter the query named has voted on the dossier
 	// (false when it named none).
 	Voted bool
+	// Session is the open council session whose agenda holds the dossier,
+	// while it is in council ("" when none).
+	Session string
 }
 
 // storedCols are the columns a Stored is read from, in the order
@@ -33,9 +36,11 @@ type Stored struct {
 // its text, kept beside the jsonb (migration 0004); the facts not kept in
 // columns of their own are taken out of the jsonb by PostgreSQL, which is
 // cheap.
-func storedCols(voted string) string {
+func storedCols(voted, table string) string {
 	return `id, created_at, COALESCE(view_text, view::text), unit, award_code, authority, procedure, stage, status, version,
-  view->>'returned_from', view->'votes', view->'missing_documents', ` + voted
+  view->>'returned_from', view->'votes', view->'missing_documents', ` + voted + `,
+  CASE WHEN ` + table + `.stage = 'council' THEN (SELECT s.session_id FROM council_session_dossiers s
+    WHERE s.open AND s.dossier_id = ` + table + `.id) END`
 }
 
 // votedSQL is the SQL of the Voted column for a table aliased d: whether
@@ -53,7 +58,7 @@ func votedSQL(a *sqlArgs, voter string, table string) string {
 // says whether it has voted on each dossier. An error of fn stops the list
 // and is returned as it is.
 func (s *Store) ListStored(ctx context.Context, f ListFilter, voter string, fn func(*Stored) error) (nextCursor string, err error) {
-	q, args, limit, err := s.listSQL(ctx, f, func(a *sqlArgs) string { return storedCols(votedSQL(a, voter, "dossiers")) })
+	q, args, limit, err := s.listSQL(ctx, f, func(a *sqlArgs) string { return storedCols(votedSQL(a, voter, "dossiers"), "dossiers") })
 	if err != nil || q == "" {
 		return "", err
 	}
@@ -90,7 +95,7 @@ func (s *Store) InboxStored(ctx context.Context, a domain.Actor, limit int, fn f
 		if votedShown {
 			voter = cleanText(a.ID)
 		}
-		return storedCols(votedSQL(sa, voter, "x"))
+		return storedCols(votedSQL(sa, voter, "x"), "x")
 	})
 	if q == "" {
 		return nil
@@ -123,15 +128,16 @@ func (s *Store) eachStored(ctx context.Context, q string, args []any, st *Stored
 	}
 	var (
 		id, view, unit, award, authority, procedure, stage, status sql.RawBytes
-		returnedFrom, votes, missing                               sql.RawBytes
+		returnedFrom, votes, missing, session                      sql.RawBytes
 		createdAt                                                  time.Time
 		returned                                                   domain.Stage
 	)
 	for rows.Next() {
 		if err := rows.Scan(&id, &createdAt, &view, &unit, &award, &authority, &procedure, &stage, &status,
-			&st.Facts.Version, &returnedFrom, &votes, &missing, &st.Voted); err != nil {
+			&st.Facts.Version, &returnedFrom, &votes, &missing, &st.Voted, &session); err != nil {
 			return err
 		}
+		st.Session = string(session)
 		f := &st.Facts
 		f.ID, f.Unit, f.AwardCode = string(id), intern(unit), intern(award)
 		f.Authority, f.Procedure = domain.Authority(intern(authority)), domain.Procedure(intern(procedure))
