@@ -84,7 +84,7 @@ func ballotStack(t *testing.T) (a *api, pc converter.PayloadCodec, temporalAddr,
 
 	a = &api{t: t, url: hs.URL, tokens: map[string]string{}}
 	mint := func(name, sub string, role domain.Role, unit string) {
-		tok, err := auth.Mint([]byte(secret), sub, "Người "+name, []domain.Role{role}, unit, time.Hour)
+		tok, err := auth.Mint([]byte(secret), sub, personName(name), []domain.Role{role}, unit, time.Hour)
 		require.NoError(t, err)
 		a.tokens[name] = tok
 	}

@@ -120,7 +120,7 @@ func (b *tab) signIn(who string) {
 	b.open("/signin", http.StatusOK)
 	b.do(chromedp.Click(chromedp.ID("user-" + who)))
 	b.press("#dang-nhap", http.StatusOK)
-	require.Contains(b.t, b.text(".tdkt-header__name"), "Người "+who)
+	require.Contains(b.t, b.text(".tdkt-header__name"), personName(who))
 }
 
 // flash is the success banner of the page.
@@ -206,6 +206,15 @@ func TestBrowserJourney(t *testing.T) {
 	b.signIn("officer")
 	require.Contains(t, b.text("#hop-viec"), id)
 	b.shot("04-officer-inbox")
+	// The officer reads ten pages; the navigation shows five links on one
+	// line, the registers and the plan behind "Sổ sách và kế hoạch".
+	require.Equal(t, "5", b.eval(`String(document.querySelectorAll('.govuk-service-navigation__link').length)`))
+	b.press(`.govuk-service-navigation__link[href="/books"]`, http.StatusOK)
+	require.Contains(t, b.text("#so-sach"), "Xem xét kỷ luật")
+	b.press(`#so-sach a[href="/registry"]`, http.StatusOK)
+	require.Equal(t, "/books", b.eval(`document.querySelector('[aria-current=page]').getAttribute('href')`),
+		"on the registry, the books link is the current one")
+	b.press(`.govuk-service-navigation__link[href="/tasks"]`, http.StatusOK)
 	b.press(`#hop-viec a[href="/dossiers/`+id+`"]`, http.StatusOK)
 	b.press("#act-return", http.StatusOK)
 	b.do(chromedp.SendKeys(chromedp.ID("f-comment"), "Đề nghị bổ sung biên bản họp xét khen thưởng của đơn vị."))
@@ -562,14 +571,14 @@ func TestBrowserSession(t *testing.T) {
 	require.Contains(t, b.text("#tien-do"), "đã đủ")
 	require.Empty(t, b.eval(`document.getElementById('sua-chuong-trinh') ? 'there' : ''`), "no agenda change after a ballot")
 	b.press("#ghi-y-kien", http.StatusOK)
-	b.do(chromedp.SendKeys(chromedp.ID("f-member"), "c7"), chromedp.SendKeys(chromedp.ID("f-member-name"), "Người c7"))
+	b.do(chromedp.SendKeys(chromedp.ID("f-member"), "c7"), chromedp.SendKeys(chromedp.ID("f-member-name"), personName("c7")))
 	fill(b, "c7")
 	b.do(chromedp.SendKeys(chromedp.ID("f-comment"), "Ý kiến gửi bằng văn bản ngày 14/12/2026."))
 	b.press("#gui-phieu", http.StatusOK)
-	require.Contains(t, b.flash(), "Đã ghi nhận ý kiến bằng văn bản của Người c7")
+	require.Contains(t, b.flash(), "Đã ghi nhận ý kiến bằng văn bản của "+personName("c7"))
 	attendance := b.text("#tham-du")
-	require.Contains(t, attendance, "Người c1")
-	require.Contains(t, attendance, "Người c7 (ý kiến bằng văn bản)")
+	require.Contains(t, attendance, personName("c1"))
+	require.Contains(t, attendance, personName("c7")+" (ý kiến bằng văn bản)")
 	require.NotRegexp(t, `(?i)đồng ý|không biểu quyết`, attendance, "never how anyone voted")
 	b.shot("17-session")
 

@@ -129,7 +129,7 @@ func TestConsoleSignIn(t *testing.T) {
 		require.Equal(t, home, r.location, who)
 		r = p.get(home)
 		require.Equal(t, http.StatusOK, r.status, who)
-		require.Contains(t, r.body, "Người "+who, "%s: the header names who is signed in", who)
+		require.Contains(t, r.body, personName(who), "%s: the header names who is signed in", who)
 	}
 
 	// The session cookie: HttpOnly, SameSite=Lax, not Secure on loopback.

@@ -94,7 +94,7 @@ func newAPI(t *testing.T) *api {
 			MaxUpload: int64(cfg.MaxUploadMB) << 20})
 		var demo []domain.Actor
 		for _, sub := range sortedKeys(people) {
-			demo = append(demo, domain.Actor{ID: sub, Name: "Người " + sub, Roles: people[sub].roles, Unit: people[sub].unit})
+			demo = append(demo, domain.Actor{ID: sub, Name: personName(sub), Roles: people[sub].roles, Unit: people[sub].unit})
 		}
 		console, err := web.New(web.Deps{App: core, DB: st.DB.DB, Logger: logger, DevUsers: demo,
 			TemporalUIURL: "http://127.0.0.1:8233", Namespace: tmp.Namespace})
@@ -104,7 +104,7 @@ func newAPI(t *testing.T) *api {
 		hs := httptest.NewServer(srv.Handler())
 		shared = &api{url: hs.URL, tokens: map[string]string{}, core: core, db: st.DB.DB}
 		for sub, p := range people {
-			tok, err := auth.Mint([]byte(secret), sub, "Người "+sub, p.roles, p.unit, time.Hour)
+			tok, err := auth.Mint([]byte(secret), sub, personName(sub), p.roles, p.unit, time.Hour)
 			require.NoError(t, err)
 			shared.tokens[sub] = tok
 		}
@@ -207,6 +207,23 @@ func (a *api) listed(who, id string) map[string]any {
 		}
 	}
 	return inList
+}
+
+// names are the people of the e2e stack as the console shows them (and
+// the screenshots in the README): realistic names of a province's staff.
+var names = map[string]string{
+	"unitA": "Trần Thị Mai", "unitB": "Lê Văn Nam", "officer": "Nguyễn Thị Hoa", "secretary": "Phạm Văn Đức",
+	"chairman": "Hoàng Văn Sơn", "admin": "Đỗ Minh Quân",
+	"c1": "Lò Văn Thắng", "c2": "Tao Thị Hương", "c3": "Điêu Văn Hải", "c4": "Giàng A Dơ", "c5": "Lường Thị Nga",
+	"c6": "Sùng A Lử", "c7": "Hà Thị Thu", "c8": "Vũ Đức Minh", "c9": "Bùi Văn Tuấn",
+}
+
+// personName is the name of the stack's person sub.
+func personName(sub string) string {
+	if n, ok := names[sub]; ok {
+		return n
+	}
+	return "Người " + sub
 }
 
 func (a *api) get(id, who string) reply { return a.do("GET", "/api/v1/dossiers/"+id, who, nil, nil) }

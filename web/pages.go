@@ -287,3 +287,9 @@ func (c *Console) submit(w http.ResponseWriter, r *http.Request) {
 	c.flash(r, "Đã nộp hồ sơ "+v.ID+". Hãy đính kèm các thành phần hồ sơ còn thiếu bên dưới.")
 	http.Redirect(w, r, "/dossiers/"+url.PathEscape(v.ID), http.StatusSeeOther)
 }
+
+// books is the page of the registers, directories, plan and reports a
+// person may read: the navigation's one link to them when they are many.
+func (c *Console) books(w http.ResponseWriter, r *http.Request) {
+	c.render(w, r, http.StatusOK, "books", "Sổ sách và kế hoạch", booksFor(actorOf(r)), "", nil)
+}

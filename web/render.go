@@ -19,7 +19,7 @@ type pageTemplate = *template.Template
 // pageNames are the templates of templates/, each rendered in layout.html.
 var pageNames = []string{"signin", "error", "tasks", "list", "new", "dossier", "action", "document", "admin", "batches", "batchnew", "batch",
 	"sessions", "sessionnew", "session", "ballot", "agenda", "sessionclose", "registry", "registryimport", "units", "unit",
-	"plan", "campaignnew", "reports", "holds", "nominee", "registrations", "registrationnew", "reminders"}
+	"plan", "campaignnew", "reports", "holds", "nominee", "registrations", "registrationnew", "reminders", "books"}
 
 func parsePages() (map[string]pageTemplate, error) {
 	out := map[string]pageTemplate{}
@@ -180,10 +180,55 @@ func entryTitle(e domain.HistoryEntry) string {
 type navItem struct {
 	Href, Label string
 	Current     bool
+	// Hint says what the page holds, on the books page.
+	Hint string
 }
 
-// navFor is the navigation of a person: the union of their roles' pages.
+// navMax is the most links the navigation shows on one line of a desktop
+// screen; past it, the registers and the plan go behind one link to the
+// books page (booksFor).
+const navMax = 6
+
+// navFor is the navigation of a person: the union of their roles' pages,
+// the page path is on (or under) marked current.
 func navFor(a domain.Actor, path string) []navItem {
+	items := workFor(a)
+	books := booksFor(a)
+	if len(items)+len(books) > navMax && len(books) > 1 {
+		items = append(items, navItem{Href: "/books", Label: "Sổ sách và kế hoạch"})
+		for _, b := range books {
+			if under(path, b.Href) {
+				path = "/books"
+			}
+		}
+	} else {
+		items = append(items, books...)
+	}
+	if a.Has(domain.RoleUnit) && !app.UnitScoped(a) {
+		items = append(items, navItem{Href: "/dossiers/new", Label: "Nộp hồ sơ mới"})
+	}
+	// The longest link the path is on is current (/dossiers/new, not
+	// /dossiers, on the form).
+	cur := -1
+	for i, it := range items {
+		if under(path, it.Href) && (cur < 0 || len(it.Href) > len(items[cur].Href)) {
+			cur = i
+		}
+	}
+	if cur >= 0 {
+		items[cur].Current = true
+	}
+	return items
+}
+
+// under is whether path is href or a page below it.
+func under(path, href string) bool {
+	return path == href || strings.HasPrefix(path, href+"/")
+}
+
+// workFor are the pages of a's daily work: the inbox, the dossiers, the
+// batches and the council's sessions.
+func workFor(a domain.Actor) []navItem {
 	var items []navItem
 	add := func(href, label string) {
 		for _, i := range items {
@@ -191,14 +236,11 @@ func navFor(a domain.Actor, path string) []navItem {
 				return
 			}
 		}
-		items = append(items, navItem{Href: href, Label: label, Current: path == href})
+		items = append(items, navItem{Href: href, Label: label})
 	}
 	if app.UnitScoped(a) {
 		add("/dossiers", "Hồ sơ của đơn vị")
 		add("/dossiers/new", "Nộp hồ sơ mới")
-		add("/registry", "Sổ khen thưởng")
-		add("/plan", "Kế hoạch năm")
-		add("/registrations", "Đăng ký thi đua")
 		return items
 	}
 	for _, r := range a.Roles {
@@ -222,23 +264,29 @@ func navFor(a domain.Actor, path string) []navItem {
 	if a.Has(domain.RoleCouncil) || a.Has(domain.RoleSecretary) || a.Has(domain.RoleOfficer) || a.Has(domain.RoleChairman) || a.Has(domain.RoleAdmin) {
 		add("/sessions", "Phiên họp Hội đồng")
 	}
-	if a.Has(domain.RoleOfficer) || a.Has(domain.RoleAdmin) {
-		add("/registry", "Sổ khen thưởng")
-		add("/units", "Danh mục đơn vị")
-		add("/holds", "Xem xét kỷ luật")
+	return items
+}
+
+// booksFor are the registers, directories and the plan a may read.
+func booksFor(a domain.Actor) []navItem {
+	var items []navItem
+	add := func(href, label, hint string) { items = append(items, navItem{Href: href, Label: label, Hint: hint}) }
+	if a.Has(domain.RoleOfficer) || a.Has(domain.RoleAdmin) || app.UnitScoped(a) {
+		add("/registry", "Sổ khen thưởng", "Khen thưởng đã trao và đã nhập, tra cứu theo người, đơn vị, năm; nhập từ tệp XLSX hoặc CSV.")
 	}
-	add("/plan", "Kế hoạch năm")
+	if a.Has(domain.RoleOfficer) || a.Has(domain.RoleAdmin) {
+		add("/units", "Danh mục đơn vị", "Các sở, ban, ngành, đoàn thể, xã, phường và doanh nghiệp, theo khối thi đua.")
+		add("/holds", "Xem xét kỷ luật", "Người đang bị xem xét kỷ luật: hồ sơ của họ chưa được quyết định cho đến khi gỡ.")
+	}
+	add("/plan", "Kế hoạch năm", "Các đợt thi đua của năm và thời hạn nhận hồ sơ của từng đợt.")
 	if app.MayReadRegistrations(a) {
-		add("/registrations", "Đăng ký thi đua")
+		add("/registrations", "Đăng ký thi đua", "Đăng ký danh hiệu thi đua của các đơn vị và hạn đăng ký của năm.")
 	}
 	if app.MayReadReports(a) {
-		add("/reports", "Báo cáo")
+		add("/reports", "Báo cáo", "Số hồ sơ theo đợt, đơn vị, hình thức khen thưởng và thời gian xử lý từng bước; tải CSV, XLSX.")
 	}
 	if a.Has(domain.RoleAdmin) {
-		add("/reminders", "Thư nhắc đã gửi")
-	}
-	if a.Has(domain.RoleUnit) {
-		add("/dossiers/new", "Nộp hồ sơ mới")
+		add("/reminders", "Thư nhắc đã gửi", "Thư điện tử và webhook nhắc hạn đã gửi.")
 	}
 	return items
 }

@@ -130,7 +130,7 @@ func (c *Console) Handler() http.Handler { return c.handler }
 // Paths are the console's top-level paths; everything else of the process
 // (the API under /api, health, metrics, codec) stays the API's.
 var Paths = []string{"/signin", "/signout", "/auth", "/tasks", "/dossiers", "/admin", "/batches", "/sessions", "/registry", "/units", "/plan", "/reports", "/holds",
-	"/registrations", "/reminders", "/static"}
+	"/registrations", "/reminders", "/books", "/static"}
 
 // Register adds the console's routes to the API's router.
 func (c *Console) Register(r *gin.Engine) {
@@ -170,6 +170,7 @@ func (c *Console) routes() http.Handler {
 	mux.HandleFunc("GET /dossiers/{id}/act/{action}", c.signedIn(c.actionPage))
 	mux.HandleFunc("POST /dossiers/{id}/act/{action}", c.signedIn(c.post(c.act)))
 	mux.HandleFunc("GET /admin", c.signedIn(c.admin))
+	mux.HandleFunc("GET /books", c.signedIn(c.books))
 	mux.HandleFunc("GET /batches", c.signedIn(c.batches))
 	mux.HandleFunc("GET /batches/new", c.signedIn(c.newBatch))
 	mux.HandleFunc("POST /batches", c.signedIn(c.post(c.createBatch)))
