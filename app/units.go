@@ -12,11 +12,19 @@ import (
 // The unit directory (danh mục đơn vị): every role reads it, the
 // administrator keeps it. A dossier's unit must be in it (Submit).
 
-// Units is the directory, by emulation block then code.
+// Units is the directory, by emulation block then code. A unit's e-mail
+// addresses (where its reminders go) are shown to the office and the
+// administrator, and to the unit itself; to nobody else.
 func (s *Service) Units(ctx context.Context, a domain.Actor) ([]domain.Unit, error) {
 	us, err := s.store.ListUnits(ctx)
 	if err != nil {
 		return nil, failure("list units", err)
+	}
+	office := a.Has(domain.RoleOfficer) || a.Has(domain.RoleAdmin)
+	for i := range us {
+		if !office && !(a.Has(domain.RoleUnit) && a.Unit == us[i].Code) {
+			us[i].Email = ""
+		}
 	}
 	return us, nil
 }

@@ -92,6 +92,18 @@ func TestRegistryOverHTTP(t *testing.T) {
 	require.Equal(t, "Sở Giáo dục và Đào tạo", codes["SGDDT"])
 	require.Equal(t, "Phường Đoàn Kết", codes["P-DOANKET"])
 
+	// A unit's reminder addresses: the office, the administrator and the
+	// unit itself read them; another unit and the chairman do not.
+	made := a.do("POST", "/api/v1/units", "admin", map[string]any{"code": "X-THUDIENTU", "name": "Xã Thư Điện Tử",
+		"kind": "xa", "block": "Cụm thi đua số 3 (xã)", "email": "vanthu@thudientu.laichau.gov.vn"}, nil)
+	require.Equal(t, http.StatusCreated, made.status, string(made.raw))
+	for who, sees := range map[string]bool{"officer": true, "admin": true, "unitA": false, "chairman": false, "c1": false} {
+		r := a.do("GET", "/api/v1/units?kind=xa", who, nil, nil)
+		require.Equal(t, http.StatusOK, r.status, string(r.raw))
+		require.Contains(t, string(r.raw), "X-THUDIENTU", who)
+		require.Equal(t, sees, strings.Contains(string(r.raw), "vanthu@thudientu"), "%s reads the unit's e-mail: %v", who, !sees)
+	}
+
 	tpl := a.do("GET", "/api/v1/registry/template?format=xlsx", "officer", nil, nil)
 	require.Equal(t, http.StatusOK, tpl.status)
 	wb, err := excelize.OpenReader(bytes.NewReader(tpl.raw))
