@@ -40,32 +40,46 @@ func (s *Store) NextBatchID(ctx context.Context, year int) (string, error) {
 // PutBatch writes a batch and the dossiers it holds. It is idempotent and
 // monotonic: a version older than the stored one changes nothing.
 func (s *Store) PutBatch(ctx context.Context, b BatchRow, dossiers []string) error {
-	view, err := cleanJSON(b.View)
-	if err != nil {
-		return fmt.Errorf("put batch %s: %w", b.ID, err)
-	}
 	c := cleanText
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `
+	return s.putWithMembers(ctx, "batch "+b.ID, b.View, `
 INSERT INTO batches (id, kind, title, status, version, number, created_at, view)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, status = EXCLUDED.status, version = EXCLUDED.version,
   number = EXCLUDED.number, view = EXCLUDED.view, updated_at = now()
 WHERE batches.version < EXCLUDED.version`,
-			c(b.ID), c(b.Kind), c(b.Title), c(b.Status), b.Version, c(b.Number), b.CreatedAt, string(view))
+		[]any{c(b.ID), c(b.Kind), c(b.Title), c(b.Status), b.Version, c(b.Number), b.CreatedAt},
+		`DELETE FROM batch_dossiers WHERE batch_id = $1`, func(tx *sqlx.Tx) error {
+			_, err := tx.ExecContext(ctx, `
+INSERT INTO batch_dossiers (batch_id, dossier_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
+				c(b.ID), pq.Array(dossiers))
+			return err
+		})
+}
+
+// putWithMembers writes, in one transaction, the row of a batch or a
+// session with upsert (version-guarded: it writes nothing for an older
+// version; its last argument is the view, cleaned here) and, when it
+// wrote, replaces the rows of its dossiers: clear ($1 the row's id, the
+// first of args) deletes them and members inserts them again.
+func (s *Store) putWithMembers(ctx context.Context, what string, view []byte, upsert string, args []any, clear string, members func(*sqlx.Tx) error) error {
+	v, err := cleanJSON(view)
+	if err != nil {
+		return fmt.Errorf("put %s: %w", what, err)
+	}
+	args = append(args, string(v))
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, upsert, args...)
 		if err != nil {
-			return fmt.Errorf("put batch %s: %w", b.ID, err)
+			return fmt.Errorf("put %s: %w", what, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // an older version: nothing to do
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM batch_dossiers WHERE batch_id = $1`, c(b.ID)); err != nil {
-			return fmt.Errorf("put batch %s: %w", b.ID, err)
+		if _, err := tx.ExecContext(ctx, clear, args[0]); err != nil {
+			return fmt.Errorf("put %s: %w", what, err)
 		}
-		if _, err := tx.ExecContext(ctx, `
-INSERT INTO batch_dossiers (batch_id, dossier_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
-			c(b.ID), pq.Array(dossiers)); err != nil {
-			return fmt.Errorf("put batch %s: dossiers: %w", b.ID, err)
+		if err := members(tx); err != nil {
+			return fmt.Errorf("put %s: dossiers: %w", what, err)
 		}
 		return nil
 	})

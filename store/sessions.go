@@ -43,40 +43,25 @@ func (s *Store) NextSessionID(ctx context.Context, year int) (string, error) {
 // not closed). It is idempotent and monotonic: a version older than the
 // stored one changes nothing.
 func (s *Store) PutSession(ctx context.Context, r SessionRow, dossiers []string) error {
-	view, err := cleanJSON(r.View)
-	if err != nil {
-		return fmt.Errorf("put session %s: %w", r.ID, err)
-	}
 	c := cleanText
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `
+	err := s.putWithMembers(ctx, "session "+r.ID, r.View, `
 INSERT INTO council_sessions (id, title, date, status, version, created_at, view)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, status = EXCLUDED.status, version = EXCLUDED.version,
   view = EXCLUDED.view, updated_at = now()
 WHERE council_sessions.version < EXCLUDED.version`,
-			c(r.ID), c(r.Title), r.Date, c(r.Status), r.Version, r.CreatedAt, string(view))
-		if err != nil {
-			return fmt.Errorf("put session %s: %w", r.ID, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil // an older version: nothing to do
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM council_session_dossiers WHERE session_id = $1`, c(r.ID)); err != nil {
-			return fmt.Errorf("put session %s: %w", r.ID, err)
-		}
-		_, err = tx.ExecContext(ctx, `
+		[]any{c(r.ID), c(r.Title), r.Date, c(r.Status), r.Version, r.CreatedAt},
+		`DELETE FROM council_session_dossiers WHERE session_id = $1`, func(tx *sqlx.Tx) error {
+			_, err := tx.ExecContext(ctx, `
 INSERT INTO council_session_dossiers (session_id, dossier_id, open) SELECT $1, unnest($2::text[]), $3`,
-			c(r.ID), pq.Array(dossiers), r.Status != "closed")
-		var pe *pq.Error
-		if errors.As(err, &pe) && pe.Code == "23505" {
-			return ErrOnOpenSession
-		}
-		if err != nil {
-			return fmt.Errorf("put session %s: agenda: %w", r.ID, err)
-		}
-		return nil
-	})
+				c(r.ID), pq.Array(dossiers), r.Status != "closed")
+			return err
+		})
+	var pe *pq.Error
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return ErrOnOpenSession
+	}
+	return err
 }
 
 // GetSession reads one session; ErrNotFound if there is none.
