@@ -85,6 +85,17 @@ func (s *Service) Act(ctx context.Context, a domain.Actor, id string, r ActionRe
 	if err := s.onOpenSession(ctx, v.ID, r.Action); err != nil {
 		return domain.View{}, err
 	}
+	// With a roster, an absent member's written opinion is one of its
+	// members' (as in a session).
+	if member := strings.TrimSpace(r.Member); r.Action == domain.ActWrittenOpinion && member != "" {
+		roster, err := s.roster(ctx)
+		if err != nil {
+			return domain.View{}, err
+		}
+		if _, ok := onRoster(roster, member); !ok && len(roster) > 0 {
+			return domain.View{}, invalid(domain.FieldError{Field: "member", Message: "is not on the council's roster"})
+		}
+	}
 	// A nominee under a discipline-review hold is not decided until it is
 	// lifted (eligibility.go).
 	if decides(r.Action) {

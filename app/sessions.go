@@ -45,10 +45,13 @@ type BallotRequest struct {
 }
 
 // Session is a council session as a caller sees it: MyBallotCast says,
-// to a council member, whether they have cast their ballot.
+// to a council member, whether they have cast their ballot; AbsentMembers
+// are the members of the council's roster who have cast nothing (so far,
+// while it is open), in the roster's order.
 type Session struct {
 	workflows.SessionView
-	MyBallotCast *bool `json:"my_ballot_cast,omitempty"`
+	MyBallotCast  *bool                  `json:"my_ballot_cast,omitempty"`
+	AbsentMembers []domain.CouncilMember `json:"absent_members"`
 }
 
 // mayReadSessions: the council, its secretary, officers, the chairman and
@@ -263,7 +266,7 @@ func (s *Service) startSession(ctx context.Context, a domain.Actor, st sessionSt
 		}
 		return Session{}, notYetVisible("write the session", err)
 	}
-	return s.presentSession(a, v), nil
+	return s.presentSession(ctx, a, v), nil
 }
 
 // repeatedSession answers a repeated open with the session its key gave:
@@ -281,12 +284,28 @@ func (s *Service) repeatedSession(ctx context.Context, a domain.Actor, st sessio
 	return s.startSession(ctx, a, st, id, items, r, enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
 }
 
-// presentSession is v as a sees it.
-func (s *Service) presentSession(a domain.Actor, v workflows.SessionView) Session {
-	out := Session{SessionView: v}
+// presentSession is v as a sees it, with the roster's members who have
+// not cast (none when the roster cannot be read: the session stands
+// without them).
+func (s *Service) presentSession(ctx context.Context, a domain.Actor, v workflows.SessionView) Session {
+	roster, err := s.roster(ctx)
+	if err != nil {
+		s.log.WarnContext(ctx, "session: council roster", "session", v.ID, "error", err)
+	}
+	return presentWith(a, v, roster)
+}
+
+// presentWith is presentSession given the roster.
+func presentWith(a domain.Actor, v workflows.SessionView, roster []domain.CouncilMember) Session {
+	out := Session{SessionView: v, AbsentMembers: []domain.CouncilMember{}}
 	if a.Has(domain.RoleCouncil) {
 		cast := v.HasCast(a.ID)
 		out.MyBallotCast = &cast
+	}
+	for _, m := range roster {
+		if !v.HasCast(m.ID) {
+			out.AbsentMembers = append(out.AbsentMembers, m)
+		}
 	}
 	return out
 }
@@ -341,7 +360,7 @@ func (s *Service) Session(ctx context.Context, a domain.Actor, id string) (Sessi
 	if err != nil {
 		return Session{}, err
 	}
-	return s.presentSession(a, v), nil
+	return s.presentSession(ctx, a, v), nil
 }
 
 // ListSessions lists council sessions, newest first (status: open, closed
@@ -361,13 +380,17 @@ func (s *Service) ListSessions(ctx context.Context, a domain.Actor, status strin
 	if err != nil {
 		return nil, failure("list sessions", err)
 	}
+	roster, err := s.roster(ctx)
+	if err != nil {
+		s.log.WarnContext(ctx, "sessions: council roster", "error", err)
+	}
 	out := make([]Session, 0, len(rows))
 	for _, r := range rows {
 		var v workflows.SessionView
 		if err := json.Unmarshal(r.View, &v); err != nil {
 			return nil, failure("decode session", err)
 		}
-		out = append(out, s.presentSession(a, v))
+		out = append(out, presentWith(a, v, roster))
 	}
 	return out, nil
 }
@@ -399,7 +422,7 @@ func (s *Service) sessionUpdate(ctx context.Context, a domain.Actor, st sessionS
 		}
 		return Session{}, notYetVisible(name+" session", err)
 	}
-	return s.presentSession(a, v), nil
+	return s.presentSession(ctx, a, v), nil
 }
 
 // ChangeAgenda adds dossiers to an open session's agenda, or removes them,
@@ -497,6 +520,18 @@ func (s *Service) RecordOpinion(ctx context.Context, a domain.Actor, id string, 
 		fe = append(fe, *e)
 	} else if member == "" {
 		fe = append(fe, domain.FieldError{Field: "member", Message: "the absent member's id is required"})
+	}
+	// With a roster, the member is one of it, and named as it names them.
+	roster, err := s.roster(ctx)
+	if err != nil {
+		return Session{}, err
+	}
+	if m, ok := onRoster(roster, member); ok {
+		if strings.TrimSpace(r.MemberName) == "" {
+			r.MemberName = m.Name
+		}
+	} else if len(roster) > 0 && member != "" {
+		fe = append(fe, domain.FieldError{Field: "member", Message: "is not on the council's roster"})
 	}
 	if e := CheckText("member_name", r.MemberName, MaxName); e != nil {
 		fe = append(fe, *e)
@@ -613,7 +648,7 @@ func (s *Service) SessionMinutes(ctx context.Context, a domain.Actor, id string)
 	if v.Status != workflows.SessionClosed {
 		return Minutes{}, nil, sessionRefusal(domain.ErrConflict, "the session is %s; its minutes exist once it is closed", v.Status)
 	}
-	m := Minutes{Number: minutesNumber(v.ID), Session: s.presentSession(a, v)}
+	m := Minutes{Number: minutesNumber(v.ID), Session: s.presentSession(ctx, a, v)}
 	start, err := time.ParseInLocation(time.DateOnly, v.Date, domain.Local)
 	if err != nil {
 		return Minutes{}, nil, failure("session date", err)
@@ -626,20 +661,30 @@ func (s *Service) SessionMinutes(ctx context.Context, a domain.Actor, id string)
 	if v.ClosedBy != nil {
 		doc.Secretary.Name = v.ClosedBy.Name
 	}
+	roster, err := s.roster(ctx)
+	if err != nil {
+		return Minutes{}, nil, err
+	}
 	for _, at := range v.Attendance {
-		name := at.Name
-		if name == "" {
-			name = at.ID
+		who := pdfdoc.Member{Name: at.Name}
+		if r, ok := onRoster(roster, at.ID); ok {
+			who = pdfdoc.Member{Name: r.Name, Role: r.Position}
+		}
+		if who.Name == "" {
+			who.Name = at.ID
 		}
 		if at.Written {
-			doc.WrittenOpinions = append(doc.WrittenOpinions, pdfdoc.Member{Name: name})
+			doc.WrittenOpinions = append(doc.WrittenOpinions, who)
 		} else {
-			doc.Present = append(doc.Present, pdfdoc.Member{Name: name})
+			doc.Present = append(doc.Present, who)
 		}
 	}
-	// The engine knows the council's size, not its roster: the members who
-	// cast nothing are counted, unnamed.
-	for i := len(v.Attendance); i < v.Members; i++ {
+	// The absent are named from the roster; members the roster does not
+	// name (a roster shorter than the council) are counted, unnamed.
+	for _, r := range m.AbsentMembers {
+		doc.Absent = append(doc.Absent, pdfdoc.Member{Name: r.Name, Role: r.Position})
+	}
+	for i := len(v.Attendance) + len(m.AbsentMembers); i < v.Members; i++ {
 		doc.Absent = append(doc.Absent, pdfdoc.Member{Name: "Thành viên không tham gia bỏ phiếu"})
 	}
 	for _, it := range v.Agenda {

@@ -427,6 +427,9 @@ func TestBrowserBatch(t *testing.T) {
 // are a PDF, and each dossier moved as its tally says.
 func TestBrowserSession(t *testing.T) {
 	a := newAPI(t)
+	// The council's roster names the members: the written opinion is
+	// picked from it, and the page lists who has not cast.
+	withRoster(t, a)
 	type dossier struct{ award, kind, name string }
 	var ids []string
 	for _, d := range []dossier{
@@ -571,7 +574,7 @@ func TestBrowserSession(t *testing.T) {
 	require.Contains(t, b.text("#tien-do"), "đã đủ")
 	require.Empty(t, b.eval(`document.getElementById('sua-chuong-trinh') ? 'there' : ''`), "no agenda change after a ballot")
 	b.press("#ghi-y-kien", http.StatusOK)
-	b.do(chromedp.SendKeys(chromedp.ID("f-member"), "c7"), chromedp.SendKeys(chromedp.ID("f-member-name"), personName("c7")))
+	b.do(chromedp.Click(chromedp.CSS(`input[name=member][value=c7]`)))
 	fill(b, "c7")
 	b.do(chromedp.SendKeys(chromedp.ID("f-comment"), "Ý kiến gửi bằng văn bản ngày 14/12/2026."))
 	b.press("#gui-phieu", http.StatusOK)
@@ -580,6 +583,9 @@ func TestBrowserSession(t *testing.T) {
 	require.Contains(t, attendance, personName("c1"))
 	require.Contains(t, attendance, personName("c7")+" (ý kiến bằng văn bản)")
 	require.NotRegexp(t, `(?i)đồng ý|không biểu quyết`, attendance, "never how anyone voted")
+	notYet := b.text("#vang-mat")
+	require.Contains(t, notYet, personName("c8"))
+	require.NotContains(t, notYet, personName("c7"))
 	b.shot("17-session")
 
 	// Every session page reads on a 375 px phone, for a member who has

@@ -32,7 +32,7 @@ func TestMigrateUpDownUp(t *testing.T) {
 	require.NoError(t, store.Migrate(ctx, db, "up"))
 	v, err = store.MigrationVersion(ctx, db)
 	require.NoError(t, err)
-	assert.EqualValues(t, 10, v)
+	assert.EqualValues(t, 11, v)
 	var awards int
 	require.NoError(t, st.DB.Get(&awards, `SELECT count(*) FROM awards`))
 	assert.Equal(t, len(domain.Catalogue), awards)
@@ -48,12 +48,16 @@ func TestMigrateUpDownUp(t *testing.T) {
 		assert.Equal(t, want, id)
 	}
 
-	// down undoes one migration at a time: the registrations and the
+	// down undoes one migration at a time: the council's roster, the
+	// registrations and the
 	// reminders' outbox, the holds, the plan and its reports, the unit
 	// directory and the award registry, the council sessions, the batches,
 	// the text search indexes, the write path (the yearly id counters go back
 	// into their table), the console's sessions, then the read model.
 	var exists bool
+	require.NoError(t, store.Migrate(ctx, db, "down"))
+	require.NoError(t, st.DB.Get(&exists, `SELECT to_regclass('council_members') IS NOT NULL`))
+	assert.False(t, exists, "0011 undone")
 	require.NoError(t, store.Migrate(ctx, db, "down"))
 	v, err = store.MigrationVersion(ctx, db)
 	require.NoError(t, err)
@@ -96,7 +100,7 @@ func TestMigrateUpDownUp(t *testing.T) {
 	id, _, err := st.ReserveSubmission(ctx, "SGDDT", "", "h", 2026)
 	require.NoError(t, err)
 	assert.Equal(t, "HS-2026-000003", id)
-	for range 8 { // 0010, 0009, 0008, 0007, 0006, 0005, 0004, 0003
+	for range 9 { // 0011, 0010, 0009, 0008, 0007, 0006, 0005, 0004, 0003
 		require.NoError(t, store.Migrate(ctx, db, "down"))
 	}
 

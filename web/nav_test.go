@@ -37,7 +37,7 @@ func TestNavigationGroupsTheBooksWhenTheyAreMany(t *testing.T) {
 		{"officer on a batch", officer, "/batches/DS-2026-0001", []string{"/tasks", "/dossiers", "/batches", "/sessions", "/books"}, "/batches"},
 		{"unit on the form", unit, "/dossiers/new", []string{"/dossiers", "/dossiers/new", "/registry", "/plan", "/registrations"}, "/dossiers/new"},
 		{"unit on a dossier", unit, "/dossiers/HS-2026-000001", []string{"/dossiers", "/dossiers/new", "/registry", "/plan", "/registrations"}, "/dossiers"},
-		{"member", member, "/plan", []string{"/tasks", "/dossiers", "/sessions", "/plan"}, "/plan"},
+		{"member", member, "/plan", []string{"/tasks", "/dossiers", "/sessions", "/council", "/plan"}, "/plan"},
 		{"admin on the reminders", admin, "/reminders", []string{"/admin", "/dossiers", "/batches", "/sessions", "/books"}, "/books"},
 	} {
 		got, cur := hrefs(navFor(c.a, c.path))
@@ -51,10 +51,10 @@ func TestNavigationGroupsTheBooksWhenTheyAreMany(t *testing.T) {
 	// Whatever is behind the books link is on the books page, and nothing
 	// a person may not read.
 	books, _ := hrefs(booksFor(officer))
-	if want := []string{"/registry", "/units", "/holds", "/plan", "/registrations", "/reports"}; !slices.Equal(books, want) {
+	if want := []string{"/registry", "/units", "/holds", "/council", "/plan", "/registrations", "/reports"}; !slices.Equal(books, want) {
 		t.Errorf("officer's books %v, want %v", books, want)
 	}
-	if books, _ := hrefs(booksFor(member)); !slices.Equal(books, []string{"/plan"}) {
+	if books, _ := hrefs(booksFor(member)); !slices.Equal(books, []string{"/council", "/plan"}) {
 		t.Errorf("a member's books %v", books)
 	}
 }

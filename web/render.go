@@ -19,7 +19,7 @@ type pageTemplate = *template.Template
 // pageNames are the templates of templates/, each rendered in layout.html.
 var pageNames = []string{"signin", "error", "tasks", "list", "new", "dossier", "action", "document", "admin", "batches", "batchnew", "batch",
 	"sessions", "sessionnew", "session", "ballot", "agenda", "sessionclose", "registry", "registryimport", "units", "unit",
-	"plan", "campaignnew", "reports", "holds", "nominee", "registrations", "registrationnew", "reminders", "books"}
+	"plan", "campaignnew", "reports", "holds", "nominee", "registrations", "registrationnew", "reminders", "books", "council"}
 
 func parsePages() (map[string]pageTemplate, error) {
 	out := map[string]pageTemplate{}
@@ -277,6 +277,9 @@ func booksFor(a domain.Actor) []navItem {
 	if a.Has(domain.RoleOfficer) || a.Has(domain.RoleAdmin) {
 		add("/units", "Danh mục đơn vị", "Các sở, ban, ngành, đoàn thể, xã, phường và doanh nghiệp, theo khối thi đua.")
 		add("/holds", "Xem xét kỷ luật", "Người đang bị xem xét kỷ luật: hồ sơ của họ chưa được quyết định cho đến khi gỡ.")
+	}
+	if app.MayReadRoster(a) {
+		add("/council", "Thành viên Hội đồng", "Danh sách thành viên Hội đồng Thi đua - Khen thưởng, ghi trong biên bản phiên họp.")
 	}
 	add("/plan", "Kế hoạch năm", "Các đợt thi đua của năm và thời hạn nhận hồ sơ của từng đợt.")
 	if app.MayReadRegistrations(a) {

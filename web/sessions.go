@@ -300,9 +300,11 @@ func (c *Console) recordOpinion(w http.ResponseWriter, r *http.Request) {
 		c.ballotRefused(w, r, "written-opinion", err)
 		return
 	}
-	who := req.MemberName
-	if who == "" {
-		who = req.Member
+	who := req.Member
+	for _, at := range s.Attendance { // named as recorded (the roster's name, when it has the member)
+		if at.ID == req.Member && at.Name != "" {
+			who = at.Name
+		}
 	}
 	c.flash(r, fmt.Sprintf("Đã ghi nhận ý kiến bằng văn bản của %s. Đã có %d/%d thành viên bỏ phiếu.", who, s.BallotsCast, s.Members))
 	http.Redirect(w, r, "/sessions/"+url.PathEscape(s.ID), http.StatusSeeOther)

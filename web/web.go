@@ -130,7 +130,7 @@ func (c *Console) Handler() http.Handler { return c.handler }
 // Paths are the console's top-level paths; everything else of the process
 // (the API under /api, health, metrics, codec) stays the API's.
 var Paths = []string{"/signin", "/signout", "/auth", "/tasks", "/dossiers", "/admin", "/batches", "/sessions", "/registry", "/units", "/plan", "/reports", "/holds",
-	"/registrations", "/reminders", "/books", "/static"}
+	"/registrations", "/reminders", "/books", "/council", "/static"}
 
 // Register adds the console's routes to the API's router.
 func (c *Console) Register(r *gin.Engine) {
@@ -171,6 +171,9 @@ func (c *Console) routes() http.Handler {
 	mux.HandleFunc("POST /dossiers/{id}/act/{action}", c.signedIn(c.post(c.act)))
 	mux.HandleFunc("GET /admin", c.signedIn(c.admin))
 	mux.HandleFunc("GET /books", c.signedIn(c.books))
+	mux.HandleFunc("GET /council", c.signedIn(c.council))
+	mux.HandleFunc("POST /council", c.signedIn(c.post(c.putMember)))
+	mux.HandleFunc("POST /council/remove", c.signedIn(c.post(c.removeMember)))
 	mux.HandleFunc("GET /batches", c.signedIn(c.batches))
 	mux.HandleFunc("GET /batches/new", c.signedIn(c.newBatch))
 	mux.HandleFunc("POST /batches", c.signedIn(c.post(c.createBatch)))

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -161,6 +162,10 @@ func runDev(ctx context.Context, out io.Writer) (err error) {
 	}
 	if cfg.Campaigns == "" {
 		cfg.Campaigns = config.CampaignsEnforce
+	}
+	// The demo council on the roster, unless someone keeps one.
+	if err := st.SeedCouncilMembers(ctx, devRoster(cfg.CouncilMembers)); err != nil {
+		return err
 	}
 	reg := metrics.NewRegistry()
 	if err := metrics.RegisterPending(reg, func() (int, time.Duration, error) { return st.PendingCount(context.Background()) }); err != nil {
@@ -315,14 +320,48 @@ func devUsers(councilMembers int) []devUser {
 		{"TOKEN_OFFICER", "officer-1", "Chuyên viên Phòng Thi đua - Khen thưởng", []domain.Role{domain.RoleOfficer}, ""},
 	}
 	for i := 1; i <= councilMembers; i++ {
+		name := fmt.Sprintf("Thành viên Hội đồng TĐKT %d", i)
+		if i <= len(devCouncil) {
+			name = devCouncil[i-1].name
+		}
 		us = append(us, devUser{fmt.Sprintf("TOKEN_COUNCIL_%d", i), fmt.Sprintf("c%d", i),
-			fmt.Sprintf("Thành viên Hội đồng TĐKT %d", i), []domain.Role{domain.RoleCouncil}, ""})
+			name, []domain.Role{domain.RoleCouncil}, ""})
 	}
 	return append(us,
 		devUser{"TOKEN_SECRETARY", "secretary-1", "Thư ký Hội đồng TĐKT", []domain.Role{domain.RoleSecretary}, ""},
 		devUser{"TOKEN_CHAIRMAN", "chairman-1", "Chủ tịch UBND tỉnh", []domain.Role{domain.RoleChairman}, ""},
 		devUser{"TOKEN_ADMIN", "admin-1", "Quản trị hệ thống", []domain.Role{domain.RoleAdmin}, ""},
 	)
+}
+
+// devCouncil are the demo council's members, as the roster names them
+// (`tdkt dev` puts them on an empty roster).
+var devCouncil = []struct{ name, position string }{
+	{"Lò Văn Thắng", "Giám đốc Sở Nội vụ, Phó Chủ tịch Hội đồng"},
+	{"Tao Thị Hương", "Chủ tịch Ủy ban MTTQ Việt Nam tỉnh, ủy viên"},
+	{"Điêu Văn Hải", "Giám đốc Sở Tài chính, ủy viên"},
+	{"Giàng A Dơ", "Chủ tịch Liên đoàn Lao động tỉnh, ủy viên"},
+	{"Lường Thị Nga", "Chủ tịch Hội Liên hiệp Phụ nữ tỉnh, ủy viên"},
+	{"Sùng A Lử", "Bí thư Tỉnh đoàn, ủy viên"},
+	{"Hà Thị Thu", "Giám đốc Sở Giáo dục và Đào tạo, ủy viên"},
+	{"Vũ Đức Minh", "Giám đốc Sở Y tế, ủy viên"},
+	{"Bùi Văn Tuấn", "Trưởng ban Thi đua - Khen thưởng, ủy viên thường trực"},
+}
+
+// devRoster is the demo council as a roster.
+func devRoster(councilMembers int) []domain.CouncilMember {
+	var out []domain.CouncilMember
+	for _, u := range devUsers(councilMembers) {
+		if !slices.Contains(u.roles, domain.RoleCouncil) {
+			continue
+		}
+		pos := "Ủy viên Hội đồng"
+		if n := len(out); n < len(devCouncil) {
+			pos = devCouncil[n].position
+		}
+		out = append(out, domain.CouncilMember{ID: u.sub, Name: u.name, Position: pos, Order: len(out) + 1})
+	}
+	return out
 }
 
 // printBanner prints the URLs and the tokens as shell exports, and saves the
