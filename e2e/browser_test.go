@@ -634,4 +634,14 @@ func TestBrowserSession(t *testing.T) {
 
 	m.open(page, http.StatusOK)
 	require.Equal(t, "375", m.eval(`String(document.documentElement.scrollWidth)`), "the closed session is wider than the phone")
+
+	// The administrator's roster page, reached through the books page.
+	b.signIn("admin")
+	b.open("/books", http.StatusOK)
+	b.press(`#so-sach a[href="/council"]`, http.StatusOK)
+	require.Contains(t, b.text("#thanh-vien"), personName("c9"))
+	b.shot("27-council")
+	m.signIn("admin")
+	m.open("/council", http.StatusOK)
+	require.Equal(t, "375", m.eval(`String(document.documentElement.scrollWidth)`), "the roster is wider than the phone")
 }
