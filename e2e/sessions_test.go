@@ -69,7 +69,14 @@ func TestCouncilSessionOverHTTP(t *testing.T) {
 	require.Equal(t, sid, seen["council_session"])
 	require.NotContains(t, strs(seen["allowed_actions"]), "vote")
 	require.EqualValues(t, 0, seen["votes"].(map[string]any)["cast"])
-	// Lists say so too (read once for the page), and offer no single vote.
+	// Task lists leave it out (it waits on the session's ballot); the list
+	// says it is on the session (read once for the page) and offers no
+	// single vote.
+	for _, who := range []string{"c1", "secretary"} {
+		r := a.do("GET", "/api/v1/tasks", who, nil, nil)
+		require.Equal(t, http.StatusOK, r.status)
+		require.NotContains(t, string(r.raw), `"id":"`+ids[0]+`"`, "%s's tasks hold a dossier on an open session", who)
+	}
 	listed := a.listed("c1", ids[0])
 	require.Equal(t, sid, listed["council_session"], "the member's task list names the session")
 	require.NotContains(t, strs(listed["allowed_actions"]), "vote")

@@ -317,6 +317,11 @@ func inboxSQL(a domain.Actor, limit int, inner string, outer func(sa *sqlArgs, v
 	for _, st := range stages {
 		sc := scopes[st]
 		w := "d.stage = " + sa.arg(string(st))
+		if st == domain.Council {
+			// A dossier on an open session's agenda waits on the session
+			// (one ballot for the agenda), not on anyone's single vote.
+			w += " AND NOT EXISTS (SELECT 1 FROM council_session_dossiers cs WHERE cs.open AND cs.dossier_id = d.id)"
+		}
 		if !sc.all {
 			var anyOf []string
 			if sc.unit {

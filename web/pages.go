@@ -26,10 +26,9 @@ type tasksData struct {
 	Quorum  int
 	// Sessions are the open council sessions waiting on the person: their
 	// ballot (a member who has not cast one), or their work (the
-	// secretary); OnSession, the session whose agenda holds a dossier of
-	// the list (voted only through it).
-	Sessions  []app.Session
-	OnSession map[string]string
+	// secretary). The dossiers on their agendas are not in Items: they wait
+	// on the session, not on a single vote.
+	Sessions []app.Session
 }
 
 // tasks is the inbox: what waits on the person, due date first.
@@ -40,8 +39,7 @@ func (c *Console) tasks(w http.ResponseWriter, r *http.Request) {
 		c.failPage(w, r, err)
 		return
 	}
-	d := tasksData{Items: items, Council: a.Has(domain.RoleCouncil) || a.Has(domain.RoleSecretary), Quorum: c.app.Policy().Quorum(),
-		OnSession: map[string]string{}}
+	d := tasksData{Items: items, Council: a.Has(domain.RoleCouncil) || a.Has(domain.RoleSecretary), Quorum: c.app.Policy().Quorum()}
 	if d.Council {
 		// The inbox stands without them: a failure here only leaves them out.
 		open, err := c.app.ListSessions(r.Context(), a, workflows.SessionOpen, app.MaxLimit)
@@ -51,9 +49,6 @@ func (c *Console) tasks(w http.ResponseWriter, r *http.Request) {
 		for _, s := range open {
 			if a.Has(domain.RoleSecretary) || s.MyBallotCast != nil && !*s.MyBallotCast {
 				d.Sessions = append(d.Sessions, s)
-			}
-			for _, id := range s.Dossiers() {
-				d.OnSession[id] = s.ID
 			}
 		}
 	}
