@@ -118,3 +118,27 @@ func onRoster(ms []domain.CouncilMember, id string) (domain.CouncilMember, bool)
 	}
 	return ms[i], true
 }
+
+// YetToVote are the roster's members who have not voted on dossier id (a
+// dossier voted on alone): whose written opinion the secretary may record.
+// Empty without a roster.
+func (s *Service) YetToVote(ctx context.Context, a domain.Actor, id string) ([]domain.CouncilMember, error) {
+	if _, err := s.visible(ctx, a, id); err != nil {
+		return nil, err
+	}
+	roster, err := s.roster(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []domain.CouncilMember{}
+	for _, m := range roster {
+		voted, err := s.store.HasVoted(ctx, id, m.ID)
+		if err != nil {
+			return nil, failure("has voted", err)
+		}
+		if !voted {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}

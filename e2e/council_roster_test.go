@@ -70,6 +70,12 @@ func TestCouncilRosterOverHTTP(t *testing.T) {
 	notOn := a.do("POST", "/api/v1/dossiers/"+alone+"/actions/written_opinion", "secretary", map[string]any{"member": "c99", "approve": true}, nil)
 	require.Equal(t, http.StatusUnprocessableEntity, notOn.status, string(notOn.raw))
 	require.Equal(t, "member", notOn.body["errors"].([]any)[0].(map[string]any)["field"])
+	a.act(alone, "vote", "c1", map[string]any{"approve": true}, "council")
+	form := a.signIn("secretary").get("/dossiers/" + alone + "/act/written_opinion")
+	require.Equal(t, http.StatusOK, form.status)
+	require.Contains(t, form.body, `value="c9"`, "the form offers the members yet to vote")
+	require.Contains(t, form.body, personName("c9"))
+	require.NotContains(t, form.body, `value="c1"`, "c1 has voted")
 	a.act(alone, "written_opinion", "secretary", map[string]any{"member": "c9", "approve": true}, "council")
 
 	id := a.toCouncil("Lò Thị Danh Sách")

@@ -296,6 +296,9 @@ type actionData struct {
 	NeedsNote bool   // a comment is required
 	Quorum    int
 	Style     string
+	// Absent are the roster's members who have not voted (a written
+	// opinion picks one); none without a roster.
+	Absent []domain.CouncilMember
 }
 
 // actionPage is the page of one action: its form, what it will do, and a
@@ -327,6 +330,13 @@ func (c *Console) renderAction(w http.ResponseWriter, r *http.Request, status in
 		if action == domain.ActDecide || action == domain.ActPropose {
 			d.Next = c.app.NextNumber(r.Context(), action)
 		}
+	}
+	if action == domain.ActWrittenOpinion && d.Allowed {
+		absent, err := c.app.YetToVote(r.Context(), actorOf(r), v.ID)
+		if err != nil {
+			c.log.Warn("console: members yet to vote", "dossier", v.ID, "error", err)
+		}
+		d.Absent = absent
 	}
 	if problem == "" && !d.Allowed && status == http.StatusOK {
 		problem = fmt.Sprintf("Bạn không thể «%s» hồ sơ này lúc này (giai đoạn «%s»).", strings.ToLower(d.Label), app.StageName(v.Stage))

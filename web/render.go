@@ -87,6 +87,11 @@ var funcs = template.FuncMap{
 	"sourceName": func(s domain.RegistrySource) string { return app.RegistrySourceNames[s] },
 	"stageTag":   stageTag,
 	"inc":        func(i int) int { return i + 1 },
+	// picker is the absent member's pick of a written opinion (the
+	// "memberPicker" template of layout.html).
+	"picker": func(ms []domain.CouncilMember, current, err string) memberPick {
+		return memberPick{Members: ms, Current: current, Err: err}
+	},
 	"fieldID":    fieldID,
 	"size": func(n int64) string {
 		switch {
@@ -174,6 +179,13 @@ func entryTitle(e domain.HistoryEntry) string {
 		return app.ActionName(domain.ActSessionResult, e.From)
 	}
 	return app.ActionName(e.Action, e.From)
+}
+
+// memberPick is what the "memberPicker" template shows: the members to
+// pick from, the one picked, and the field's error.
+type memberPick struct {
+	Members      []domain.CouncilMember
+	Current, Err string
 }
 
 // navItem is one link of the role's navigation.
