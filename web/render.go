@@ -92,7 +92,7 @@ var funcs = template.FuncMap{
 	"picker": func(ms []domain.CouncilMember, current, err string) memberPick {
 		return memberPick{Members: ms, Current: current, Err: err}
 	},
-	"fieldID":    fieldID,
+	"fieldID": fieldID,
 	"size": func(n int64) string {
 		switch {
 		case n >= 1<<20:
