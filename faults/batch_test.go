@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,14 +29,7 @@ func TestWorkerKilledWhileSigningABatch(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), caseTimeout)
 	defer cancel()
 	start := time.Now()
-	l.run(ctx, clients)
-	var ids []string
-	for _, r := range l.runs {
-		if r.err != nil || r.id == "" {
-			t.Fatalf("dossier %d did not reach decision: %v", r.n, r.err)
-		}
-		ids = append(ids, r.id)
-	}
+	ids := l.reachAll(ctx, t, "decision")
 	setup := time.Since(start)
 
 	created, err := l.api.jsonReq(ctx, http.MethodPost, "/api/v1/batches", asOff,
@@ -55,54 +47,11 @@ func TestWorkerKilledWhileSigningABatch(t *testing.T) {
 	if err := json.Unmarshal(created.body, &b); err != nil {
 		t.Fatal(err)
 	}
-	signPath := "/api/v1/batches/" + b.ID + "/actions/sign"
 
-	// The sign, in flight while the worker dies.
-	var wg sync.WaitGroup
-	var signed reply
-	var signErr error
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		signed, signErr = l.api.jsonReq(ctx, http.MethodPost, signPath, asChair, nil, nil)
-	}()
-	// Once some dossiers carry the number, a second sign, then the kill.
-	deadline := time.Now().Add(time.Minute)
-	awarded := 0
-	for awarded < batchDossiers/10 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-		_ = s.db.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE campaign = $1 AND stage = 'awarded'`, l.campaign).Scan(&awarded)
-	}
-	second, err := l.api.jsonReq(ctx, http.MethodPost, signPath, asChair, nil, nil)
-	if err != nil || second.status != http.StatusConflict {
-		t.Errorf("a second sign in flight: want 409, got %v %v", second, err)
-	}
-	w, _ := s.children()
-	w.kill()
-	killedAt := awarded
-	down := time.Now()
-	time.Sleep(time.Second)
-	if err := s.startWorker(ctx); err != nil {
-		t.Fatal(err)
-	}
-	downFor := time.Since(down)
-	wg.Wait()
-
-	// The sign's own answer may be lost to the outage: then read the batch
-	// until it is signed.
-	if signErr == nil && signed.status == http.StatusOK {
-		_ = json.Unmarshal(signed.body, &b)
-	}
-	for b.Status != "signed" && ctx.Err() == nil {
-		r, err := l.api.jsonReq(ctx, http.MethodGet, "/api/v1/batches/"+b.ID, asAdmin, nil, nil)
-		if err == nil && r.status == http.StatusOK {
-			_ = json.Unmarshal(r.body, &b)
-		}
-		if b.Status != "signed" {
-			time.Sleep(200 * time.Millisecond)
-		}
-	}
-	signedIn := time.Since(down)
+	// The sign, in flight while the worker dies once some dossiers carry
+	// the number; a second sign meanwhile.
+	k := s.killDuringFanOut(ctx, t, l, "/api/v1/batches/"+b.ID+"/actions/sign", asChair, "stage = 'awarded'", batchDossiers/10,
+		"/api/v1/batches/"+b.ID, &b, func() bool { return b.Status == "signed" })
 
 	f := &figures{started: len(ids)}
 	if b.Status != "signed" {
@@ -130,5 +79,5 @@ func TestWorkerKilledWhileSigningABatch(t *testing.T) {
 	f.accepted = len(b.Moved)
 	report(t, "worker SIGKILL while signing a batch", f, time.Since(start), fmt.Sprintf(
 		"%d dossiers brought to decision in %s; worker killed with %d of them awarded, down %s; the batch %s (number %s) signed %.1f s after the kill; a second sign in flight answered %d; %s",
-		batchDossiers, setup.Round(100*time.Millisecond), killedAt, downFor.Round(100*time.Millisecond), b.ID, b.Number, signedIn.Seconds(), second.status, marks))
+		batchDossiers, setup.Round(100*time.Millisecond), k.killedAt, k.downFor.Round(100*time.Millisecond), b.ID, b.Number, k.doneIn.Seconds(), k.second.status, marks))
 }

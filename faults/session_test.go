@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,14 +33,7 @@ func TestWorkerKilledWhileClosingASession(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), caseTimeout)
 	defer cancel()
 	start := time.Now()
-	l.run(ctx, clients)
-	var ids []string
-	for _, r := range l.runs {
-		if r.err != nil || r.id == "" {
-			t.Fatalf("dossier %d did not reach council: %v", r.n, r.err)
-		}
-		ids = append(ids, r.id)
-	}
+	ids := l.reachAll(ctx, t, "council")
 	setup := time.Since(start)
 
 	opened, err := l.api.jsonReq(ctx, http.MethodPost, "/api/v1/council-sessions", asSec,
@@ -78,51 +70,10 @@ func TestWorkerKilledWhileClosingASession(t *testing.T) {
 			t.Fatalf("%s's ballot: %v %v", m, r, err)
 		}
 	}
-	closePath := "/api/v1/council-sessions/" + ss.ID + "/actions/close"
-
-	var wg sync.WaitGroup
-	var closed reply
-	var closeErr error
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		closed, closeErr = l.api.jsonReq(ctx, http.MethodPost, closePath, asSec, nil, nil)
-	}()
-	// Once a few dossiers have their tally, a second close, then the kill.
-	deadline := time.Now().Add(time.Minute)
-	moved := 0
-	for moved < 3 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-		_ = s.db.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE campaign = $1 AND stage <> 'council'`, l.campaign).Scan(&moved)
-	}
-	second, err := l.api.jsonReq(ctx, http.MethodPost, closePath, asSec, nil, nil)
-	if err != nil || second.status != http.StatusConflict {
-		t.Errorf("a second close in flight: want 409, got %v %v", second, err)
-	}
-	w, _ := s.children()
-	w.kill()
-	_ = s.db.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE campaign = $1 AND stage <> 'council'`, l.campaign).Scan(&moved)
-	killedAt := moved
-	down := time.Now()
-	time.Sleep(time.Second)
-	if err := s.startWorker(ctx); err != nil {
-		t.Fatal(err)
-	}
-	downFor := time.Since(down)
-	wg.Wait()
-	if closeErr == nil && closed.status == http.StatusOK {
-		_ = json.Unmarshal(closed.body, &ss)
-	}
-	for ss.Status != "closed" && ctx.Err() == nil {
-		r, err := l.api.jsonReq(ctx, http.MethodGet, "/api/v1/council-sessions/"+ss.ID, asAdmin, nil, nil)
-		if err == nil && r.status == http.StatusOK {
-			_ = json.Unmarshal(r.body, &ss)
-		}
-		if ss.Status != "closed" {
-			time.Sleep(200 * time.Millisecond)
-		}
-	}
-	closedIn := time.Since(down)
+	// The close, in flight while the worker dies once a few dossiers have
+	// their tally; a second close meanwhile.
+	k := s.killDuringFanOut(ctx, t, l, "/api/v1/council-sessions/"+ss.ID+"/actions/close", asSec, "stage <> 'council'", 3,
+		"/api/v1/council-sessions/"+ss.ID, &ss, func() bool { return ss.Status == "closed" })
 
 	f := &figures{started: len(ids)}
 	if ss.Status != "closed" {
@@ -153,5 +104,5 @@ func TestWorkerKilledWhileClosingASession(t *testing.T) {
 	f.accepted = applied
 	report(t, "worker SIGKILL while closing a council session", f, time.Since(start), fmt.Sprintf(
 		"%d dossiers brought to council and %d ballots cast in %s; worker killed with %d tallies applied, down %s; the session %s closed %.1f s after the kill; a second close in flight answered %d; %s",
-		sessionDossiers, ss.Quorum, setup.Round(100*time.Millisecond), killedAt, downFor.Round(100*time.Millisecond), ss.ID, closedIn.Seconds(), second.status, marks))
+		sessionDossiers, ss.Quorum, setup.Round(100*time.Millisecond), k.killedAt, k.downFor.Round(100*time.Millisecond), ss.ID, k.doneIn.Seconds(), k.second.status, marks))
 }
