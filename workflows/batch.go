@@ -291,12 +291,16 @@ func batchRefusal(kind domain.ErrorKind, format string, args ...any) error {
 }
 
 // CheckBatchDossiers refuses a list of dossiers a batch cannot hold.
-func CheckBatchDossiers(ids []string) error {
+func CheckBatchDossiers(ids []string) error { return checkDossierList("a batch", BatchMax, ids) }
+
+// checkDossierList refuses a list of dossiers that what ("a batch", "an
+// agenda") cannot hold: none, more than max, or one twice.
+func checkDossierList(what string, max int, ids []string) error {
 	if len(ids) == 0 {
-		return refusal(domain.Invalid(domain.FieldError{Field: "dossiers", Message: "a batch holds at least one dossier"}))
+		return refusal(domain.Invalid(domain.FieldError{Field: "dossiers", Message: what + " holds at least one dossier"}))
 	}
-	if len(ids) > BatchMax {
-		return refusal(domain.Invalid(domain.FieldError{Field: "dossiers", Message: fmt.Sprintf("a batch holds at most %d dossiers", BatchMax)}))
+	if len(ids) > max {
+		return refusal(domain.Invalid(domain.FieldError{Field: "dossiers", Message: fmt.Sprintf("%s holds at most %d dossiers", what, max)}))
 	}
 	seen := map[string]bool{}
 	for _, id := range ids {

@@ -318,22 +318,7 @@ func (s *sessionWorkflow) open() error {
 }
 
 // CheckAgenda refuses a list of dossiers an agenda cannot hold.
-func CheckAgenda(ids []string) error {
-	if len(ids) == 0 {
-		return refusal(domain.Invalid(domain.FieldError{Field: "dossiers", Message: "an agenda holds at least one dossier"}))
-	}
-	if len(ids) > SessionMax {
-		return refusal(domain.Invalid(domain.FieldError{Field: "dossiers", Message: fmt.Sprintf("an agenda holds at most %d dossiers", SessionMax)}))
-	}
-	seen := map[string]bool{}
-	for _, id := range ids {
-		if seen[id] {
-			return refusal(domain.Invalid(domain.FieldError{Field: "dossiers", Message: "lists " + id + " twice"}))
-		}
-		seen[id] = true
-	}
-	return nil
-}
+func CheckAgenda(ids []string) error { return checkDossierList("an agenda", SessionMax, ids) }
 
 // changedAgenda is the agenda after a: the removed dossiers left out, the
 // added ones appended.
