@@ -125,12 +125,8 @@ type CampaignFilter = store.CampaignFilter
 func ParseCampaignQuery(q url.Values) (CampaignFilter, []domain.FieldError) {
 	var f CampaignFilter
 	var fe []domain.FieldError
-	if v := strings.TrimSpace(q.Get("year")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 2000 || n > 2100 {
-			fe = append(fe, domain.FieldError{Field: "year", Message: "must be a year from 2000 to 2100"})
-		}
-		f.Year = n
+	if e := queryYear(q, &f.Year); e != nil {
+		fe = append(fe, *e)
 	}
 	if v := strings.TrimSpace(q.Get("kind")); v != "" {
 		if !domain.CampaignKind(v).Valid() {
@@ -212,4 +208,19 @@ func (s *Service) checkCampaign(ctx context.Context, sub domain.Submission) erro
 		return out
 	}
 	return nil
+}
+
+// queryYear reads q's "year", a year of the plan, into y; y is left alone
+// when q has none.
+func queryYear(q url.Values, y *int) *domain.FieldError {
+	v := strings.TrimSpace(q.Get("year"))
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	*y = n
+	if err != nil {
+		return &domain.FieldError{Field: "year", Message: "must be a year from 2000 to 2100"}
+	}
+	return domain.YearError(n)
 }

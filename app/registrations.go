@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -57,12 +56,8 @@ type RegistrationFilter = store.RegistrationFilter
 func ParseRegistrationQuery(q url.Values) (RegistrationFilter, []domain.FieldError) {
 	var f RegistrationFilter
 	var fe []domain.FieldError
-	if v := strings.TrimSpace(q.Get("year")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 2000 || n > 2100 {
-			fe = append(fe, domain.FieldError{Field: "year", Message: "must be a year from 2000 to 2100"})
-		}
-		f.Year = n
+	if e := queryYear(q, &f.Year); e != nil {
+		fe = append(fe, *e)
 	}
 	if v := strings.TrimSpace(q.Get("unit")); v != "" {
 		if !domain.ValidUnitCode(v) {
@@ -144,8 +139,8 @@ func (s *Service) SetRegistrationDeadline(ctx context.Context, a domain.Actor, y
 	}
 	closes = strings.TrimSpace(closes)
 	var fe []domain.FieldError
-	if year < 2000 || year > 2100 {
-		fe = append(fe, domain.FieldError{Field: "year", Message: "must be a year from 2000 to 2100"})
+	if e := domain.YearError(year); e != nil {
+		fe = append(fe, *e)
 	}
 	if d, err := time.Parse(time.DateOnly, closes); err != nil {
 		fe = append(fe, domain.FieldError{Field: "closes", Message: "must be a date YYYY-MM-DD"})

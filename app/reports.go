@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -40,15 +39,10 @@ type ReportQuery = store.ReportFilter
 func ParseReportQuery(q url.Values) (ReportQuery, []domain.FieldError) {
 	var f ReportQuery
 	var fe []domain.FieldError
-	y := strings.TrimSpace(q.Get("year"))
-	n, err := strconv.Atoi(y)
-	switch {
-	case y == "":
+	if strings.TrimSpace(q.Get("year")) == "" {
 		fe = append(fe, domain.FieldError{Field: "year", Message: "is required"})
-	case err != nil || n < 2000 || n > 2100:
-		fe = append(fe, domain.FieldError{Field: "year", Message: "must be a year from 2000 to 2100"})
-	default:
-		f.Year = n
+	} else if e := queryYear(q, &f.Year); e != nil {
+		fe = append(fe, *e)
 	}
 	if v := strings.TrimSpace(q.Get("campaign")); v != "" {
 		if !domain.ValidCampaignCode(v) {

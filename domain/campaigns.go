@@ -54,8 +54,8 @@ func ValidateCampaign(c Campaign) *Error {
 	if strings.TrimSpace(c.Name) == "" {
 		fe = append(fe, FieldError{"name", "must not be empty"})
 	}
-	if c.Year < 2000 || c.Year > 2100 {
-		fe = append(fe, FieldError{"year", "must be a year from 2000 to 2100"})
+	if e := YearError(c.Year); e != nil {
+		fe = append(fe, *e)
 	}
 	if !c.Kind.Valid() {
 		fe = append(fe, FieldError{"kind", "must be one of annual, school_year, thematic"})
@@ -140,4 +140,13 @@ func SeedPlan(y int) []Campaign {
 		{Code: fmt.Sprintf("%d-school", y), Name: fmt.Sprintf("Khen thưởng năm học %d - %d ngành Giáo dục", y-1, y), Year: y, Kind: CampaignSchoolYear,
 			Opens: fmt.Sprintf("%d-06-01", y), Closes: fmt.Sprintf("%d-07-31", y), Awards: school},
 	}
+}
+
+// YearError refuses a year of the plan (a campaign's, a registration's, a
+// report's) outside 2000 to 2100; nil when it is one.
+func YearError(y int) *FieldError {
+	if y < 2000 || y > 2100 {
+		return &FieldError{"year", "must be a year from 2000 to 2100"}
+	}
+	return nil
 }

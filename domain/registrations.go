@@ -69,8 +69,8 @@ func DefaultRegistrationDeadline(year int) string {
 // stored.
 func ValidateRegistration(r Registration, today, deadline string) *Error {
 	var fe []FieldError
-	if r.Year < 2000 || r.Year > 2100 {
-		fe = append(fe, FieldError{"year", "must be a year from 2000 to 2100"})
+	if e := YearError(r.Year); e != nil {
+		fe = append(fe, *e)
 	} else if today > deadline {
 		fe = append(fe, FieldError{"year", fmt.Sprintf("registration for %d closed on %s", r.Year, deadline)})
 	}
