@@ -15,8 +15,8 @@ import (
 
 // BatchOptions of `tdkt bench --batch N`.
 type BatchOptions struct {
-	N      int // dossiers in the batch
-	C      int // clients bringing them to decision
+	N      int // dossiers in the batch (on the session's agenda)
+	C      int // clients bringing them to decision (to council)
 	Logger *slog.Logger
 }
 
@@ -43,24 +43,12 @@ type BatchResult struct {
 // RunBatch brings N BK_UBND_TINH dossiers to decision over HTTP, drafts one
 // decision batch of them as the officer, and times the chairman's sign.
 func RunBatch(ctx context.Context, sys *System, o BatchOptions) (*BatchResult, error) {
-	if o.N < 1 || o.C < 1 {
-		return nil, fmt.Errorf("bench --batch: n and c must be at least 1")
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
-	api, err := newAPIClient(sys.APIURL, sys.Secret, o.C)
+	f, err := startFanOut(ctx, sys, &o, "batch", "decision", EngineAward, "Danh sách", enginePath[:2])
 	if err != nil {
 		return nil, err
 	}
-	run := randomID()
-	o.Logger.Info("batch: bringing dossiers to decision", "n", o.N, "c", o.C)
-	began := time.Now()
-	ids, err := prepare(ctx, api, o.N, o.C, EngineAward, "bench-batch-"+run, "Danh sách "+run, enginePath[:2])
-	if err != nil {
-		return nil, fmt.Errorf("bench --batch: %w", err)
-	}
-	res := &BatchResult{N: o.N, PrepareSeconds: round1(time.Since(began).Seconds())}
+	api, run, ids := f.api, f.run, f.ids
+	res := &BatchResult{N: o.N, PrepareSeconds: f.prepared}
 	var created struct {
 		ID string `json:"id"`
 	}
@@ -114,6 +102,43 @@ func (r *BatchResult) Print(w io.Writer) {
 
 // prepare submits n dossiers of award over HTTP with c clients, attaches
 // their documents and takes each through steps; it gives their ids.
+// fanOut is a --batch or --session run once its dossiers are ready.
+type fanOut struct {
+	api *apiClient
+	// run names this run; campaign is its dossiers' campaign.
+	run, campaign string
+	ids           []string
+	// prepared is how long bringing the dossiers to their stage took, in
+	// seconds.
+	prepared float64
+}
+
+// startFanOut is how --batch and --session (kind) begin: o checked and
+// defaulted, a client, a run id, and o.N dossiers of award brought to stage
+// along path over HTTP (campaign bench-<kind>-<run>, nominees named after
+// label and the run).
+func startFanOut(ctx context.Context, sys *System, o *BatchOptions, kind, stage, award, label string, path []engineStep) (*fanOut, error) {
+	if o.N < 1 || o.C < 1 {
+		return nil, fmt.Errorf("bench --%s: n and c must be at least 1", kind)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	api, err := newAPIClient(sys.APIURL, sys.Secret, o.C)
+	if err != nil {
+		return nil, err
+	}
+	run := randomID()
+	f := &fanOut{api: api, run: run, campaign: "bench-" + kind + "-" + run}
+	o.Logger.Info(kind+": bringing dossiers to "+stage, "n", o.N, "c", o.C)
+	began := time.Now()
+	if f.ids, err = prepare(ctx, api, o.N, o.C, award, f.campaign, label+" "+run, path); err != nil {
+		return nil, fmt.Errorf("bench --%s: %w", kind, err)
+	}
+	f.prepared = round1(time.Since(began).Seconds())
+	return f, nil
+}
+
 func prepare(ctx context.Context, api *apiClient, n, c int, award, campaign, label string, steps []engineStep) ([]string, error) {
 	aw, ok := domain.AwardByCode(award)
 	if !ok {

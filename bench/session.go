@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"sync"
@@ -18,11 +17,7 @@ import (
 const SessionAward = "BK_TTG"
 
 // SessionOptions of `tdkt bench --session N`.
-type SessionOptions struct {
-	N      int // dossiers on the agenda
-	C      int // clients bringing them to council
-	Logger *slog.Logger
-}
+type SessionOptions = BatchOptions
 
 // SessionResult is how long a council session of N dossiers took to vote
 // and to close.
@@ -54,26 +49,13 @@ type SessionResult struct {
 // ballot (yes on the even-numbered dossiers, no on the others), and times
 // the close.
 func RunSession(ctx context.Context, sys *System, o SessionOptions) (*SessionResult, error) {
-	if o.N < 1 || o.C < 1 {
-		return nil, fmt.Errorf("bench --session: n and c must be at least 1")
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
-	api, err := newAPIClient(sys.APIURL, sys.Secret, o.C)
+	toCouncil := []engineStep{{domain.ActAccept, "officer", domain.Appraisal}, {domain.ActApprove, "officer", domain.Council}}
+	f, err := startFanOut(ctx, sys, &o, "session", "council", SessionAward, "Phiên họp", toCouncil)
 	if err != nil {
 		return nil, err
 	}
-	run := randomID()
-	campaign := "bench-session-" + run
-	o.Logger.Info("session: bringing dossiers to council", "n", o.N, "c", o.C)
-	began := time.Now()
-	toCouncil := []engineStep{{domain.ActAccept, "officer", domain.Appraisal}, {domain.ActApprove, "officer", domain.Council}}
-	ids, err := prepare(ctx, api, o.N, o.C, SessionAward, campaign, "Phiên họp "+run, toCouncil)
-	if err != nil {
-		return nil, fmt.Errorf("bench --session: %w", err)
-	}
-	res := &SessionResult{N: o.N, PrepareSeconds: round1(time.Since(began).Seconds())}
+	api, run, campaign, ids := f.api, f.run, f.campaign, f.ids
+	res := &SessionResult{N: o.N, PrepareSeconds: f.prepared}
 
 	var opened struct {
 		ID      string `json:"id"`
