@@ -114,14 +114,7 @@ func (c *Console) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Items = items
-	if next != "" {
-		nq := url.Values{}
-		for k, v := range q {
-			nq[k] = v
-		}
-		nq.Set("cursor", next)
-		d.Next = "/dossiers?" + nq.Encode()
-	}
+	d.Next = nextPage("/dossiers", q, next)
 	title := "Tất cả hồ sơ"
 	if d.UnitScoped {
 		title = "Hồ sơ của đơn vị"
@@ -287,4 +280,18 @@ func (c *Console) submit(w http.ResponseWriter, r *http.Request) {
 // person may read: the navigation's one link to them when they are many.
 func (c *Console) books(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, http.StatusOK, "books", "Sổ sách và kế hoạch", booksFor(actorOf(r)), "", nil)
+}
+
+// nextPage is the link to the page after the one path shows for query q:
+// q with the next page's cursor, "" on the last page.
+func nextPage(path string, q url.Values, cursor string) string {
+	if cursor == "" {
+		return ""
+	}
+	nq := url.Values{}
+	for k, v := range q {
+		nq[k] = v
+	}
+	nq.Set("cursor", cursor)
+	return path + "?" + nq.Encode()
 }

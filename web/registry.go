@@ -68,14 +68,7 @@ func (c *Console) registry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Items = items
-	if next != "" {
-		nq := url.Values{}
-		for k, v := range q {
-			nq[k] = v
-		}
-		nq.Set("cursor", next)
-		d.Next = "/registry?" + nq.Encode()
-	}
+	d.Next = nextPage("/registry", q, next)
 	title := "Sổ khen thưởng"
 	if d.UnitScoped {
 		title = "Sổ khen thưởng của đơn vị"
