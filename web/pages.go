@@ -88,19 +88,11 @@ func (c *Console) list(w http.ResponseWriter, r *http.Request) {
 	if q.Get("overdue") != "true" {
 		q.Del("overdue")
 	}
-	for k, v := range q {
-		if len(v) == 1 && strings.TrimSpace(v[0]) == "" {
-			q.Del(k)
-		}
-	}
+	dropEmpty(q)
 	d := listData{Query: q, UnitScoped: app.UnitScoped(a), Stages: domain.Stages, Statuses: domain.Statuses, Awards: domain.Catalogue}
 	f, fe := app.ParseListQuery(q)
 	if len(fe) > 0 {
-		var vi []domain.FieldError
-		for _, e := range fe {
-			vi = append(vi, app.VietnameseField(e))
-		}
-		c.render(w, r, http.StatusUnprocessableEntity, "list", "Hồ sơ", d, "Bộ lọc chưa hợp lệ.", vi)
+		c.badFilter(w, r, "list", "Hồ sơ", d, fe)
 		return
 	}
 	items, next, err := c.app.List(r.Context(), a, f)
@@ -294,4 +286,24 @@ func nextPage(path string, q url.Values, cursor string) string {
 	}
 	nq.Set("cursor", cursor)
 	return path + "?" + nq.Encode()
+}
+
+// dropEmpty takes the filters left empty out of a list's query q, so that
+// they neither filter nor show in the page's links.
+func dropEmpty(q url.Values) {
+	for k, v := range q {
+		if len(v) == 1 && strings.TrimSpace(v[0]) == "" {
+			q.Del(k)
+		}
+	}
+}
+
+// badFilter renders a list page (template name, title, data d) whose
+// filters fe refused: 422, each field's reason in Vietnamese.
+func (c *Console) badFilter(w http.ResponseWriter, r *http.Request, name, title string, d any, fe []domain.FieldError) {
+	vi := make([]domain.FieldError, len(fe))
+	for i, e := range fe {
+		vi[i] = app.VietnameseField(e)
+	}
+	c.render(w, r, http.StatusUnprocessableEntity, name, title, d, "Bộ lọc chưa hợp lệ.", vi)
 }

@@ -249,11 +249,7 @@ func (c *Console) reports(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	for k, v := range q {
-		if len(v) == 1 && strings.TrimSpace(v[0]) == "" {
-			q.Del(k)
-		}
-	}
+	dropEmpty(q)
 	if q.Get("year") == "" {
 		q.Set("year", strconv.Itoa(c.app.Year()))
 	}
@@ -269,11 +265,7 @@ func (c *Console) reports(w http.ResponseWriter, r *http.Request) {
 		d.Campaigns = cs
 	}
 	if len(fe) > 0 {
-		var vi []domain.FieldError
-		for _, e := range fe {
-			vi = append(vi, app.VietnameseField(e))
-		}
-		c.render(w, r, http.StatusUnprocessableEntity, "reports", "Báo cáo tổng hợp", d, "Bộ lọc chưa hợp lệ.", vi)
+		c.badFilter(w, r, "reports", "Báo cáo tổng hợp", d, fe)
 		return
 	}
 	sm, err := c.app.ReportSummary(ctx, a, f)

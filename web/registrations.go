@@ -38,11 +38,7 @@ func (c *Console) registrations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	for k, v := range q {
-		if len(v) == 1 && strings.TrimSpace(v[0]) == "" {
-			q.Del(k)
-		}
-	}
+	dropEmpty(q)
 	ctx := r.Context()
 	if q.Get("year") == "" {
 		y, err := c.app.RegistrationYear(ctx)
@@ -63,11 +59,7 @@ func (c *Console) registrations(w http.ResponseWriter, r *http.Request) {
 	}
 	f, fe := app.ParseRegistrationQuery(q)
 	if len(fe) > 0 {
-		var vi []domain.FieldError
-		for _, e := range fe {
-			vi = append(vi, app.VietnameseField(e))
-		}
-		c.render(w, r, http.StatusUnprocessableEntity, "registrations", "Đăng ký thi đua", d, "Bộ lọc chưa hợp lệ.", vi)
+		c.badFilter(w, r, "registrations", "Đăng ký thi đua", d, fe)
 		return
 	}
 	d.Year = f.Year

@@ -32,11 +32,7 @@ type registryData struct {
 func (c *Console) registry(w http.ResponseWriter, r *http.Request) {
 	a := actorOf(r)
 	q := r.URL.Query()
-	for k, v := range q {
-		if len(v) == 1 && strings.TrimSpace(v[0]) == "" {
-			q.Del(k)
-		}
-	}
+	dropEmpty(q)
 	ctx := r.Context()
 	units, err := c.app.Units(ctx, a)
 	if err != nil {
@@ -50,11 +46,7 @@ func (c *Console) registry(w http.ResponseWriter, r *http.Request) {
 	}
 	f, fe := app.ParseRegistryQuery(q)
 	if len(fe) > 0 {
-		var vi []domain.FieldError
-		for _, e := range fe {
-			vi = append(vi, app.VietnameseField(e))
-		}
-		c.render(w, r, http.StatusUnprocessableEntity, "registry", "Sổ khen thưởng", d, "Bộ lọc chưa hợp lệ.", vi)
+		c.badFilter(w, r, "registry", "Sổ khen thưởng", d, fe)
 		return
 	}
 	items, next, err := c.app.Registry(ctx, a, f)
