@@ -121,24 +121,7 @@ func TestSecretBallotInTemporalHistory(t *testing.T) {
 
 	// The raw history, as Temporal UI or `temporal workflow show` without
 	// the codec sees it.
-	raw, err := client.Dial(client.Options{HostPort: temporalAddr, Namespace: "default"})
-	require.NoError(t, err)
-	defer raw.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	it := raw.GetWorkflowHistory(ctx, "dossier-"+id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	var all []byte
-	var votes []*historypb.HistoryEvent
-	for it.HasNext() {
-		ev, err := it.Next()
-		require.NoError(t, err)
-		b, err := proto.Marshal(ev)
-		require.NoError(t, err)
-		all = append(all, b...)
-		if u := ev.GetWorkflowExecutionUpdateAcceptedEventAttributes(); u != nil && u.GetAcceptedRequest().GetInput().GetName() == "vote" {
-			votes = append(votes, ev)
-		}
-	}
+	all, votes := rawHistory(t, temporalAddr, "dossier-"+id, "vote")
 	require.Len(t, votes, 2, "two accepted votes in history")
 	j, err := protojson.Marshal(votes[0])
 	require.NoError(t, err)
@@ -232,24 +215,7 @@ func TestSecretSessionBallotInTemporalHistory(t *testing.T) {
 		require.Nil(t, r.body["agenda"].([]any)[0].(map[string]any)["tally"])
 	}
 
-	raw, err := client.Dial(client.Options{HostPort: temporalAddr, Namespace: "default"})
-	require.NoError(t, err)
-	defer raw.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	it := raw.GetWorkflowHistory(ctx, "session-"+sid, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	var all []byte
-	var ballots []*historypb.HistoryEvent
-	for it.HasNext() {
-		ev, err := it.Next()
-		require.NoError(t, err)
-		b, err := proto.Marshal(ev)
-		require.NoError(t, err)
-		all = append(all, b...)
-		if u := ev.GetWorkflowExecutionUpdateAcceptedEventAttributes(); u != nil && u.GetAcceptedRequest().GetInput().GetName() == "ballot" {
-			ballots = append(ballots, ev)
-		}
-	}
+	all, ballots := rawHistory(t, temporalAddr, "session-"+sid, "ballot")
 	require.Len(t, ballots, 2, "two accepted ballots in history")
 	for _, leak := range []string{ballotVoterA, ballotVoterB, `"abstain"`, `\"abstain\"`, `"choice"`, ballotNominee, "Bí Mật"} {
 		require.False(t, bytes.Contains(all, []byte(leak)), "the session's raw history shows %s", leak)
@@ -259,4 +225,28 @@ func TestSecretSessionBallotInTemporalHistory(t *testing.T) {
 	decoded, err := pc.Decode(args)
 	require.NoError(t, err)
 	require.Contains(t, string(decoded[0].GetData()), `"choice"`)
+}
+
+// rawHistory reads workflow id's history as Temporal UI or `temporal
+// workflow show` without the codec sees it: every event's bytes, and the
+// accepted updates named update.
+func rawHistory(t *testing.T, temporalAddr, id, update string) (all []byte, accepted []*historypb.HistoryEvent) {
+	t.Helper()
+	raw, err := client.Dial(client.Options{HostPort: temporalAddr, Namespace: "default"})
+	require.NoError(t, err)
+	defer raw.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	it := raw.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		b, err := proto.Marshal(ev)
+		require.NoError(t, err)
+		all = append(all, b...)
+		if u := ev.GetWorkflowExecutionUpdateAcceptedEventAttributes(); u != nil && u.GetAcceptedRequest().GetInput().GetName() == update {
+			accepted = append(accepted, ev)
+		}
+	}
+	return all, accepted
 }
