@@ -27,12 +27,9 @@ type BatchRow struct {
 // NextBatchID gives a new batch its id, DS-<year>-<NNNN>, from a sequence
 // per year (gaps possible, never repeats).
 func (s *Store) NextBatchID(ctx context.Context, year int) (string, error) {
-	if year < 2000 || year > 9999 {
-		return "", fmt.Errorf("allocate a batch id: implausible year %d", year)
-	}
-	n, err := s.nextval(ctx, fmt.Sprintf("batch_ids_%d", year))
+	n, err := s.yearlyNumber(ctx, "batch", year)
 	if err != nil {
-		return "", fmt.Errorf("allocate a batch id for %d: %w", year, err)
+		return "", err
 	}
 	return fmt.Sprintf("DS-%d-%04d", year, n), nil
 }

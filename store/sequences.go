@@ -15,6 +15,19 @@ import (
 // caller that then fails is not given again: ids may have gaps, never
 // repeats.
 
+// yearlyNumber takes the next number of a year's ids of kind ("dossier",
+// "batch", "session") from that year's sequence, <kind>_ids_<year>.
+func (s *Store) yearlyNumber(ctx context.Context, kind string, year int) (int64, error) {
+	if year < 2000 || year > 9999 {
+		return 0, fmt.Errorf("allocate a %s id: implausible year %d", kind, year)
+	}
+	n, err := s.nextval(ctx, fmt.Sprintf("%s_ids_%d", kind, year))
+	if err != nil {
+		return 0, fmt.Errorf("allocate a %s id for %d: %w", kind, year, err)
+	}
+	return n, nil
+}
+
 // nextval takes the next value of sequence seq, creating it first if it is
 // missing. seq is built from a constant and a year, never from input.
 func (s *Store) nextval(ctx context.Context, seq string) (int64, error) {

@@ -29,12 +29,9 @@ var ErrOnOpenSession = errors.New("a dossier of the agenda is on another open se
 // NextSessionID gives a new session its id, PH-<year>-<NNNN>, from a
 // sequence per year.
 func (s *Store) NextSessionID(ctx context.Context, year int) (string, error) {
-	if year < 2000 || year > 9999 {
-		return "", fmt.Errorf("allocate a session id: implausible year %d", year)
-	}
-	n, err := s.nextval(ctx, fmt.Sprintf("session_ids_%d", year))
+	n, err := s.yearlyNumber(ctx, "session", year)
 	if err != nil {
-		return "", fmt.Errorf("allocate a session id for %d: %w", year, err)
+		return "", err
 	}
 	return fmt.Sprintf("PH-%d-%04d", year, n), nil
 }

@@ -29,7 +29,7 @@ func (s *Store) ReserveSubmission(ctx context.Context, unit, idempotencyKey, req
 			return "", false, err
 		}
 	}
-	n, err := s.nextDossierNumber(ctx, year)
+	n, err := s.yearlyNumber(ctx, "dossier", year)
 	if err != nil {
 		return "", false, err
 	}
@@ -65,21 +65,8 @@ SELECT dossier_id FROM k`, unit, idempotencyKey, requestHash, id, PendingStart)
 	return id, false, nil
 }
 
-// dossierSequence is the sequence of a year's dossier ids.
+// dossierSequence is the sequence of a year's dossier ids (yearlyNumber's).
 func dossierSequence(year int) string { return fmt.Sprintf("dossier_ids_%d", year) }
-
-// nextDossierNumber takes the next number of a year's dossier ids from its
-// sequence (see nextval).
-func (s *Store) nextDossierNumber(ctx context.Context, year int) (int64, error) {
-	if year < 2000 || year > 9999 {
-		return 0, fmt.Errorf("allocate a dossier id: implausible year %d", year)
-	}
-	n, err := s.nextval(ctx, dossierSequence(year))
-	if err != nil {
-		return 0, fmt.Errorf("allocate a dossier id for %d: %w", year, err)
-	}
-	return n, nil
-}
 
 // keyedSubmission is the dossier id stored for (unit, key); ErrNotFound if
 // the key is new, ErrIdempotencyMismatch if it came with another request.
