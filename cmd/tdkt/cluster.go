@@ -97,20 +97,11 @@ func runCluster(ctx context.Context, out io.Writer) error {
 		}
 	}
 
-	logger.Info("starting PostgreSQL", "data", filepath.Join(data, "pg"))
-	pg, err := devenv.StartPostgres(ctx, filepath.Join(data, "pg"))
+	pg, stopPG, err := startDevPostgres(ctx, logger, data, &cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		logger.Info("stopping PostgreSQL")
-		if err := pg.Stop(); err != nil {
-			logger.Error("stop PostgreSQL", "err", err)
-		}
-	}()
-	if cfg.DatabaseURL, err = pg.CreateDatabase(ctx, "tdkt"); err != nil {
-		return err
-	}
+	defer stopPG()
 	logger.Info("starting the Temporal cluster (frontend, history, matching, worker)", "dir", filepath.Join(data, "temporal"))
 	cl, err := devenv.StartCluster(ctx, devenv.ClusterOptions{Postgres: pg, Dir: filepath.Join(data, "temporal"),
 		Namespace: cfg.TemporalNamespace, Port: devTemporalPort})

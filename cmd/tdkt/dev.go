@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -124,20 +125,11 @@ func runDev(ctx context.Context, out io.Writer) (err error) {
 		cfg.TemporalAddress, uiURL = t.Address, t.UIURL
 	}
 	if !cfg.DatabaseExplicit {
-		logger.Info("starting PostgreSQL", "data", filepath.Join(data, "pg"))
-		pg, err := devenv.StartPostgres(ctx, filepath.Join(data, "pg"))
+		_, stop, err := startDevPostgres(ctx, logger, data, &cfg.DatabaseURL)
 		if err != nil {
 			return err
 		}
-		defer func() {
-			logger.Info("stopping PostgreSQL")
-			if err := pg.Stop(); err != nil {
-				logger.Error("stop PostgreSQL", "err", err)
-			}
-		}()
-		if cfg.DatabaseURL, err = pg.CreateDatabase(ctx, "tdkt"); err != nil {
-			return err
-		}
+		defer stop()
 	}
 	if cfg.JWTSecret == "" && cfg.JWKSURL == "" {
 		if cfg.JWTSecret, err = devSecret(filepath.Join(data, "jwt-secret")); err != nil {
@@ -413,4 +405,26 @@ func printBanner(out io.Writer, cfg config.Config, apiURL, uiURL, data string) e
 	fmt.Fprintf(&b, "\nExample: curl -H \"Authorization: Bearer $TOKEN_OFFICER\" $API/api/v1/tasks\nCtrl-C stops everything; data stays in %s.\n\n", data)
 	_, err := io.WriteString(out, b.String())
 	return err
+}
+
+// startDevPostgres starts the local PostgreSQL of `tdkt dev` (and --cluster)
+// with its data under data/pg, and sets *dbURL to its database tdkt; stop
+// stops it.
+func startDevPostgres(ctx context.Context, logger *slog.Logger, data string, dbURL *string) (pg *devenv.Postgres, stop func(), err error) {
+	logger.Info("starting PostgreSQL", "data", filepath.Join(data, "pg"))
+	pg, err = devenv.StartPostgres(ctx, filepath.Join(data, "pg"))
+	if err != nil {
+		return nil, nil, err
+	}
+	stop = func() {
+		logger.Info("stopping PostgreSQL")
+		if err := pg.Stop(); err != nil {
+			logger.Error("stop PostgreSQL", "err", err)
+		}
+	}
+	if *dbURL, err = pg.CreateDatabase(ctx, "tdkt"); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return pg, stop, nil
 }
